@@ -1,0 +1,1 @@
+// Placeholder: the KFS library is being written.

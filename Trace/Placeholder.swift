@@ -1,0 +1,1 @@
+// Placeholder: the Trace library is being written.
