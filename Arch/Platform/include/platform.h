@@ -1,1 +1,68 @@
+// The few machine facts the portable layers need, behind one C header so that the same Swift
+// source runs on bare metal and under `swift test`:
+//   - which CPU am I on (kernel: the per-CPU area at the GS base; hosted: a thread-local set by
+//     the test's simulated CPU thread),
+//   - a fast monotonic timestamp (kernel: RDTSC; hosted: CLOCK_MONOTONIC in nanoseconds),
+//   - a spin-wait hint (PAUSE).
+// The kernel build defines K42_KERNEL; everything under that branch is x86_64-only and lives
+// here, in the architecture folder, so the portable modules contain no inline assembly.
 #pragma once
+#include <stdint.h>
+
+// Layout of the start of every CPU's per-CPU area (the GS base points at it in the kernel).
+// Swift reaches these through the accessors below; Arch/x86_64 fills them at CPU bring-up.
+typedef struct k42_cpu_area {
+    struct k42_cpu_area *self;       // +0  the area's own address (for `mov %gs:0, reg`)
+    uint32_t cpu;                    // +8  logical CPU number, 0 = boot CPU
+    uint32_t apic_id;                // +12
+    void *local_translation_table;   // +16 this CPU's clustered-object local table
+    void *kernel_stack_top;          // +24 TSS.rsp0 / syscall stack for this CPU
+    void *user_stack_scratch;        // +32 scratch slot used by the syscall entry stub
+    void *current_thread;            // +40 the running thread (scheduler)
+    uint64_t reserved[10];
+} k42_cpu_area;
+
+#if defined(K42_KERNEL)
+
+static inline __attribute__((always_inline)) uint32_t k42_cpu_id(void) {
+    uint32_t v;
+    __asm__ volatile("movl %%gs:8, %0" : "=r"(v));
+    return v;
+}
+static inline __attribute__((always_inline)) k42_cpu_area *k42_cpu_area_self(void) {
+    k42_cpu_area *v;
+    __asm__ volatile("movq %%gs:0, %0" : "=r"(v));
+    return v;
+}
+static inline __attribute__((always_inline)) void *k42_local_translation_table(void) {
+    void *v;
+    __asm__ volatile("movq %%gs:16, %0" : "=r"(v));
+    return v;
+}
+static inline __attribute__((always_inline)) uint64_t k42_timestamp(void) {
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+static inline __attribute__((always_inline)) void k42_cpu_relax(void) {
+    __asm__ volatile("pause" ::: "memory");
+}
+static inline __attribute__((always_inline)) void k42_compiler_barrier(void) {
+    __asm__ volatile("" ::: "memory");
+}
+
+#else  // hosted: simulated CPUs are threads
+
+extern _Thread_local k42_cpu_area *k42_hosted_cpu_area;
+static inline uint32_t k42_cpu_id(void) { return k42_hosted_cpu_area ? k42_hosted_cpu_area->cpu : 0; }
+static inline k42_cpu_area *k42_cpu_area_self(void) { return k42_hosted_cpu_area; }
+static inline void *k42_local_translation_table(void) {
+    return k42_hosted_cpu_area ? k42_hosted_cpu_area->local_translation_table : (void *)0;
+}
+/// Binds the calling thread to a simulated CPU's area (tests call this first on each thread).
+static inline void k42_hosted_bind_cpu(k42_cpu_area *area) { k42_hosted_cpu_area = area; }
+uint64_t k42_timestamp(void);
+void k42_cpu_relax(void);
+static inline void k42_compiler_barrier(void) { __asm__ volatile("" ::: "memory"); }
+
+#endif
