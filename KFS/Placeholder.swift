@@ -1,1 +1,0 @@
-// Placeholder: the KFS library is being written.

@@ -1,1 +1,0 @@
-// Placeholder: the Trace library is being written.
