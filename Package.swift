@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Memory", dependencies: ["Platform", "Objects"], path: "Memory", swiftSettings: swift5),
         .target(name: "Firmware", path: "Drivers/Firmware", swiftSettings: swift5),
         // [tracing library: owned by the tracing work]
-        .target(name: "Trace", path: "Trace", swiftSettings: swift5),
+        .target(name: "Trace", dependencies: ["Platform"], path: "Trace", swiftSettings: swift5),
         // [KFS library: owned by the KFS work]
         .target(name: "KFS", path: "KFS", swiftSettings: swift5),
 
@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "MemoryTests", dependencies: ["Memory", "Platform"], path: "Tests/MemoryTests", swiftSettings: swift5),
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware"], path: "Tests/FirmwareTests", swiftSettings: swift5),
         // [owned by the tracing work]
-        .testTarget(name: "TraceTests", dependencies: ["Trace"], path: "Tests/TraceTests", swiftSettings: swift5),
+        .testTarget(name: "TraceTests", dependencies: ["Trace", "Platform"], path: "Tests/TraceTests", swiftSettings: swift5),
         // [owned by the KFS work]
         .testTarget(name: "KFSTests", dependencies: ["KFS"], path: "Tests/KFSTests", swiftSettings: swift5),
     ]

@@ -1,0 +1,258 @@
+// The event catalogue shared by the kernel (which logs these) and k42-trace (which names them):
+// the 64 major classes (one bit each in the enable mask) and, per class, an enum of events with
+// their payload field names. This file is the single source; docs/tracing.md lists it as a table.
+// Field syntax: space-separated names; `name:x` prints in hex, `name:s` is a NUL-padded string
+// filling the rest of the event. Keep rawValues stable: they are the wire format.
+
+/// A major class: one bit of the 64-bit enable mask (header bits 19..14).
+public enum TraceClass: UInt8, CaseIterable {
+    case control = 0, syscall = 1, pagefault = 2, sched = 3, irq = 4, objects = 5, alloc = 6
+    case lock = 7, process = 8, ppc = 9, kfs = 10, hotswap = 11, user = 12, test = 13
+
+    /// This class's bit in the enable mask.
+    @inline(__always) public var maskBit: UInt64 { 1 &<< UInt64(rawValue) }
+
+    public var name: StaticString {
+        switch self {
+        case .control: "control"
+        case .syscall: "syscall"
+        case .pagefault: "pagefault"
+        case .sched: "sched"
+        case .irq: "irq"
+        case .objects: "objects"
+        case .alloc: "alloc"
+        case .lock: "lock"
+        case .process: "process"
+        case .ppc: "ppc"
+        case .kfs: "kfs"
+        case .hotswap: "hotswap"
+        case .user: "user"
+        case .test: "test"
+        }
+    }
+}
+
+/// Name and payload field names of one event, for decoders.
+public struct TraceEventSpec {
+    public let name: StaticString
+    public let fields: StaticString
+    public init(_ name: StaticString, _ fields: StaticString) {
+        self.name = name
+        self.fields = fields
+    }
+}
+
+/// An event kind: an enum whose raw value is the minor id. Call sites pass a case to `trace(...)`;
+/// everything about it folds to constants.
+public protocol TraceEventKind {
+    static var traceClass: TraceClass { get }
+    var rawValue: UInt16 { get }
+    var spec: TraceEventSpec { get }
+}
+
+public enum ControlEvent: UInt16, TraceEventKind {
+    case filler = 0, bufferStart = 1, timestamp = 2, maskChanged = 3
+    public static var traceClass: TraceClass { .control }
+    public var spec: TraceEventSpec {
+        switch self {
+        case .filler: TraceEventSpec("filler", "")
+        case .bufferStart: TraceEventSpec("buffer_start", "timestamp sequence lost_events cpu")
+        case .timestamp: TraceEventSpec("timestamp", "timestamp")
+        case .maskChanged: TraceEventSpec("mask_changed", "old_mask:x new_mask:x")
+        }
+    }
+}
+
+public enum SyscallEvent: UInt16, TraceEventKind {
+    case entry = 0, exit = 1, unknown = 2
+    public static var traceClass: TraceClass { .syscall }
+    public var spec: TraceEventSpec {
+        switch self {
+        case .entry: TraceEventSpec("entry", "number arg0:x arg1:x arg2:x")
+        case .exit: TraceEventSpec("exit", "number result")
+        case .unknown: TraceEventSpec("unknown", "number")
+        }
+    }
+}
+
+public enum PageFaultEvent: UInt16, TraceEventKind {
+    case fault = 0, resolved = 1
+    public static var traceClass: TraceClass { .pagefault }
+    public var spec: TraceEventSpec {
+        switch self {
+        case .fault: TraceEventSpec("fault", "address:x pc:x error_code:x")
+        case .resolved: TraceEventSpec("resolved", "address:x result")
+        }
+    }
+}
+
+public enum SchedEvent: UInt16, TraceEventKind {
+    case contextSwitch = 0, wakeup = 1, idle = 2, migrate = 3
+    public static var traceClass: TraceClass { .sched }
+    public var spec: TraceEventSpec {
+        switch self {
+        case .contextSwitch: TraceEventSpec("switch", "prev_pid prev_tid next_pid next_tid prev_state")
+        case .wakeup: TraceEventSpec("wakeup", "pid tid target_cpu")
+        case .idle: TraceEventSpec("idle", "")
+        case .migrate: TraceEventSpec("migrate", "tid from_cpu to_cpu")
+        }
+    }
+}
+
+public enum IRQEvent: UInt16, TraceEventKind {
+    case entry = 0, exit = 1, ipiSend = 2
+    public static var traceClass: TraceClass { .irq }
+    public var spec: TraceEventSpec {
+        switch self {
+        case .entry: TraceEventSpec("entry", "vector")
+        case .exit: TraceEventSpec("exit", "vector")
+        case .ipiSend: TraceEventSpec("ipi_send", "vector target_cpu")
+        }
+    }
+}
+
+public enum ObjectEvent: UInt16, TraceEventKind {
+    case create = 0, miss = 1, destroy = 2, quiescent = 3
+    public static var traceClass: TraceClass { .objects }
+    public var spec: TraceEventSpec {
+        switch self {
+        case .create: TraceEventSpec("create", "object_id kind")
+        case .miss: TraceEventSpec("miss", "object_id")
+        case .destroy: TraceEventSpec("destroy", "object_id")
+        case .quiescent: TraceEventSpec("quiescent", "generation")
+        }
+    }
+}
+
+public enum AllocEvent: UInt16, TraceEventKind {
+    case allocate = 0, free = 1, frameAllocate = 2, frameFree = 3
+    public static var traceClass: TraceClass { .alloc }
+    public var spec: TraceEventSpec {
+        switch self {
+        case .allocate: TraceEventSpec("allocate", "size address:x")
+        case .free: TraceEventSpec("free", "address:x size")
+        case .frameAllocate: TraceEventSpec("frame_allocate", "physical:x count")
+        case .frameFree: TraceEventSpec("frame_free", "physical:x count")
+        }
+    }
+}
+
+/// Lock events. An acquisition is either `acquire` (got it at once) or `contended` (waited
+/// `wait_ticks`); `release` reports how long it was held. k42-trace locks aggregates these.
+public enum LockEvent: UInt16, TraceEventKind {
+    case acquire = 0, contended = 1, release = 2
+    public static var traceClass: TraceClass { .lock }
+    public var spec: TraceEventSpec {
+        switch self {
+        case .acquire: TraceEventSpec("acquire", "lock:x caller:x")
+        case .contended: TraceEventSpec("contended", "lock:x wait_ticks caller:x")
+        case .release: TraceEventSpec("release", "lock:x hold_ticks")
+        }
+    }
+}
+
+public enum ProcessEvent: UInt16, TraceEventKind {
+    case fork = 0, exec = 1, exit = 2, threadCreate = 3
+    public static var traceClass: TraceClass { .process }
+    public var spec: TraceEventSpec {
+        switch self {
+        case .fork: TraceEventSpec("fork", "parent_pid child_pid")
+        case .exec: TraceEventSpec("exec", "pid name:s")
+        case .exit: TraceEventSpec("exit", "pid status")
+        case .threadCreate: TraceEventSpec("thread_create", "pid tid")
+        }
+    }
+}
+
+public enum PPCEvent: UInt16, TraceEventKind {
+    case call = 0, reply = 1
+    public static var traceClass: TraceClass { .ppc }
+    public var spec: TraceEventSpec {
+        switch self {
+        case .call: TraceEventSpec("call", "server_pid method")
+        case .reply: TraceEventSpec("reply", "server_pid result")
+        }
+    }
+}
+
+public enum KFSEvent: UInt16, TraceEventKind {
+    case blockRead = 0, blockWrite = 1, sync = 2
+    public static var traceClass: TraceClass { .kfs }
+    public var spec: TraceEventSpec {
+        switch self {
+        case .blockRead: TraceEventSpec("block_read", "inode block")
+        case .blockWrite: TraceEventSpec("block_write", "inode block")
+        case .sync: TraceEventSpec("sync", "blocks")
+        }
+    }
+}
+
+public enum HotSwapEvent: UInt16, TraceEventKind {
+    case begin = 0, transfer = 1, end = 2
+    public static var traceClass: TraceClass { .hotswap }
+    public var spec: TraceEventSpec {
+        switch self {
+        case .begin: TraceEventSpec("begin", "object_id")
+        case .transfer: TraceEventSpec("transfer", "object_id words")
+        case .end: TraceEventSpec("end", "object_id ticks")
+        }
+    }
+}
+
+/// Events user programs log through the kernel's interface (docs/tracing.md, "User logging").
+public enum UserEvent: UInt16, TraceEventKind {
+    case mark = 0, begin = 1, end = 2, message = 3
+    public static var traceClass: TraceClass { .user }
+    public var spec: TraceEventSpec {
+        switch self {
+        case .mark: TraceEventSpec("mark", "value")
+        case .begin: TraceEventSpec("begin", "id")
+        case .end: TraceEventSpec("end", "id")
+        case .message: TraceEventSpec("message", "text:s")
+        }
+    }
+}
+
+public enum TestEvent: UInt16, TraceEventKind {
+    case zero = 0, one = 1, two = 2, three = 3, text = 4
+    public static var traceClass: TraceClass { .test }
+    public var spec: TraceEventSpec {
+        switch self {
+        case .zero: TraceEventSpec("zero", "")
+        case .one: TraceEventSpec("one", "a")
+        case .two: TraceEventSpec("two", "a b")
+        case .three: TraceEventSpec("three", "a b c")
+        case .text: TraceEventSpec("text", "text:s")
+        }
+    }
+}
+
+/// Lookup by wire ids, for decoders. Returns nil for ids this build does not know.
+public enum TraceCatalog {
+    public static func spec(major: UInt8, minor: UInt16) -> TraceEventSpec? {
+        guard let cls = TraceClass(rawValue: major) else { return nil }
+        switch cls {
+        case .control: return ControlEvent(rawValue: minor)?.spec
+        case .syscall: return SyscallEvent(rawValue: minor)?.spec
+        case .pagefault: return PageFaultEvent(rawValue: minor)?.spec
+        case .sched: return SchedEvent(rawValue: minor)?.spec
+        case .irq: return IRQEvent(rawValue: minor)?.spec
+        case .objects: return ObjectEvent(rawValue: minor)?.spec
+        case .alloc: return AllocEvent(rawValue: minor)?.spec
+        case .lock: return LockEvent(rawValue: minor)?.spec
+        case .process: return ProcessEvent(rawValue: minor)?.spec
+        case .ppc: return PPCEvent(rawValue: minor)?.spec
+        case .kfs: return KFSEvent(rawValue: minor)?.spec
+        case .hotswap: return HotSwapEvent(rawValue: minor)?.spec
+        case .user: return UserEvent(rawValue: minor)?.spec
+        case .test: return TestEvent(rawValue: minor)?.spec
+        }
+    }
+
+    /// Minor ids are dense from 0, so a class's events are 0..<count.
+    public static func eventCount(major: UInt8) -> Int {
+        var n = 0
+        while n < 0x3FFF, spec(major: major, minor: UInt16(n)) != nil { n += 1 }
+        return n
+    }
+}
