@@ -24,7 +24,7 @@ let package = Package(
     targets: [
         // --- Portable kernel layers (also compiled in Embedded mode by the Makefile) ---
         .target(name: "Platform", path: "Arch/Platform"),
-        .target(name: "Objects", dependencies: ["Platform"], path: "Objects", swiftSettings: swift5),
+        .target(name: "Objects", dependencies: ["Platform"], path: "Objects", exclude: ["Counter/README.md"], swiftSettings: swift5),
         .target(name: "Memory", dependencies: ["Platform", "Objects"], path: "Memory", swiftSettings: swift5),
         .target(name: "Firmware", path: "Drivers/Firmware", swiftSettings: swift5),
         // [tracing library: owned by the tracing work]
@@ -35,7 +35,7 @@ let package = Package(
         // --- Host tools ---
         // [trace tools: owned by the tracing work]
         .executableTarget(name: "K42TraceTool", dependencies: [
-            "Trace", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Trace", "Platform", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Tools/k42-trace"),
         // [KFS tools: owned by the KFS work]
         .systemLibrary(name: "CFuse3", path: "Tools/CFuse3", pkgConfig: "fuse3",
@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "MemoryTests", dependencies: ["Memory", "Platform"], path: "Tests/MemoryTests", swiftSettings: swift5),
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware"], path: "Tests/FirmwareTests", swiftSettings: swift5),
         // [owned by the tracing work]
-        .testTarget(name: "TraceTests", dependencies: ["Trace", "Platform"], path: "Tests/TraceTests", swiftSettings: swift5),
+        .testTarget(name: "TraceTests", dependencies: ["Trace", "Platform", "K42TraceTool"], path: "Tests/TraceTests", swiftSettings: swift5),
         // [owned by the KFS work]
         .testTarget(name: "KFSTests", dependencies: ["KFS"], path: "Tests/KFSTests", swiftSettings: swift5),
     ]

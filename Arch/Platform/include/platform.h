@@ -12,7 +12,7 @@
 // Layout of the start of every CPU's per-CPU area (the GS base points at it in the kernel).
 // Swift reaches these through the accessors below; Arch/x86_64 fills them at CPU bring-up.
 typedef struct k42_cpu_area {
-    struct k42_cpu_area *self;       // +0  the area's own address (for `mov %gs:0, reg`)
+    struct k42_cpu_area *self_pointer; // +0  the area's own address (for `mov %gs:0, reg`)
     uint32_t cpu;                    // +8  logical CPU number, 0 = boot CPU
     uint32_t apic_id;                // +12
     void *local_translation_table;   // +16 this CPU's clustered-object local table
@@ -50,6 +50,16 @@ static inline __attribute__((always_inline)) void k42_cpu_relax(void) {
 static inline __attribute__((always_inline)) void k42_compiler_barrier(void) {
     __asm__ volatile("" ::: "memory");
 }
+/// Disables interrupts on this CPU and returns the previous flags (for per-CPU structures that
+/// an interrupt handler on the same CPU may also touch).
+static inline __attribute__((always_inline)) uint64_t k42_irq_save(void) {
+    uint64_t f;
+    __asm__ volatile("pushfq; popq %0; cli" : "=r"(f) :: "memory");
+    return f;
+}
+static inline __attribute__((always_inline)) void k42_irq_restore(uint64_t flags) {
+    if (flags & 0x200) __asm__ volatile("sti" ::: "memory");
+}
 
 #else  // hosted: simulated CPUs are threads
 
@@ -64,5 +74,7 @@ static inline void k42_hosted_bind_cpu(k42_cpu_area *area) { k42_hosted_cpu_area
 uint64_t k42_timestamp(void);
 void k42_cpu_relax(void);
 static inline void k42_compiler_barrier(void) { __asm__ volatile("" ::: "memory"); }
+static inline uint64_t k42_irq_save(void) { return 0; }
+static inline void k42_irq_restore(uint64_t flags) { (void)flags; }
 
 #endif

@@ -1,0 +1,19 @@
+// The Counter interface: the base class every counter representative derives from, so that
+// callers hold a CORef<Counter> and never know which implementation serves them.
+import Synchronization
+
+open class Counter {
+    public init() {}
+    open func increment() { fatalError("Counter is an interface") }
+    open func decrement() { fatalError("Counter is an interface") }
+    open func add(_ delta: Int) { fatalError("Counter is an interface") }
+    /// The counter's value: on a distributed counter, a gather across representatives.
+    open func value() -> Int { fatalError("Counter is an interface") }
+}
+
+extension CORef where Interface == Counter {
+    @inline(__always) public func increment() { call { $0.increment() } }
+    @inline(__always) public func decrement() { call { $0.decrement() } }
+    @inline(__always) public func add(_ delta: Int) { call { $0.add(delta) } }
+    public func value() -> Int { call { $0.value() } }
+}

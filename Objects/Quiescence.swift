@@ -1,0 +1,89 @@
+// Quiescence detection: K42's generation counts (research k42.md 2.5) in the form of an RCU
+// grace period. Each CPU announces at its quiescent points (context switch, return to user,
+// idle) the global generation it has seen. When every online CPU has seen generation g, the
+// generation advances to g + 1. Anything retired while the generation was g is unreachable
+// once the generation reaches g + 2: every CPU has since passed a quiescent point that began
+// after the retirement (K42's "genCount - marker >= 2"). Deferred work waits for exactly that.
+//
+// Retirement lists are per CPU (only the owner touches its list, with interrupts off), so
+// retiring and reclaiming take no lock. Advancing scans the online CPUs' counters: O(CPUs)
+// reads, fine for the machines we target; K42 circulated a token instead.
+import Platform
+import Synchronization
+
+public final class QuiescenceDetector: @unchecked Sendable {
+    public let maxCPUs: Int
+    private let generation = Atomic<UInt64>(2)
+    private let perCPU: [CPUState]
+
+    struct Deferred {
+        let readyAt: UInt64
+        let work: () -> Void
+    }
+
+    /// Per-CPU state, each in its own heap object so CPUs do not share lines on the fast path.
+    final class CPUState {
+        let seen = Atomic<UInt64>(0)
+        let online = Atomic<Bool>(false)
+        var pending: [Deferred] = []          // owner CPU only, interrupts off
+        var completed: UInt64 = 0
+        var padding: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    }
+
+    public init(maxCPUs: Int) {
+        self.maxCPUs = maxCPUs
+        perCPU = (0..<maxCPUs).map { _ in CPUState() }
+    }
+
+    /// The current global generation.
+    public var currentGeneration: UInt64 { generation.load(ordering: .acquiring) }
+
+    /// Marks `cpu` as taking part (it must then pass quiescent points regularly).
+    public func setOnline(_ cpu: Int, _ online: Bool) {
+        perCPU[cpu].seen.store(generation.load(ordering: .acquiring), ordering: .releasing)
+        perCPU[cpu].online.store(online, ordering: .releasing)
+    }
+
+    /// Called by `cpu` at a quiescent point: it holds no references to retired objects.
+    /// Announces the generation seen, tries to advance it, and runs this CPU's ready work.
+    public func quiescentPoint(cpu: Int) {
+        let g = generation.load(ordering: .acquiring)
+        perCPU[cpu].seen.store(g, ordering: .releasing)
+        tryAdvance(from: g)
+        runReady(cpu: cpu)
+    }
+
+    private func tryAdvance(from g: UInt64) {
+        for c in 0..<maxCPUs where perCPU[c].online.load(ordering: .acquiring) {
+            if perCPU[c].seen.load(ordering: .acquiring) < g { return }
+        }
+        _ = generation.compareExchange(expected: g, desired: g + 1, ordering: .acquiringAndReleasing)
+    }
+
+    /// Runs `work` on `cpu` once every CPU has passed a quiescent point after this call.
+    public func deferUntilQuiescent(cpu: Int, _ work: @escaping () -> Void) {
+        let ready = generation.load(ordering: .acquiring) + 2
+        withInterruptsDisabled { perCPU[cpu].pending.append(Deferred(readyAt: ready, work: work)) }
+    }
+
+    /// Number of deferred items still waiting on `cpu`.
+    public func pendingCount(cpu: Int) -> Int { withInterruptsDisabled { perCPU[cpu].pending.count } }
+
+    /// Number of deferred items completed on `cpu` so far.
+    public func completedCount(cpu: Int) -> UInt64 { perCPU[cpu].completed }
+
+    private func runReady(cpu: Int) {
+        let now = generation.load(ordering: .acquiring)
+        // Take the ready items out with interrupts off, then run them with interrupts as they were.
+        let ready: [Deferred] = withInterruptsDisabled {
+            guard !perCPU[cpu].pending.isEmpty, perCPU[cpu].pending[0].readyAt <= now else { return [] }
+            var take: [Deferred] = []
+            var keep: [Deferred] = []
+            for d in perCPU[cpu].pending { if d.readyAt <= now { take.append(d) } else { keep.append(d) } }
+            perCPU[cpu].pending = keep
+            return take
+        }
+        for d in ready { d.work() }
+        if !ready.isEmpty { withInterruptsDisabled { perCPU[cpu].completed &+= UInt64(ready.count) } }
+    }
+}

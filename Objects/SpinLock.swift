@@ -1,0 +1,60 @@
+// The kernel's basic lock: a test-and-test-and-set spinlock on Synchronization.Atomic, the
+// only mutual exclusion Embedded Swift on bare metal offers (no Mutex; research
+// embedded-swift.md 1). Locks here guard slow paths only (misses, id partitions, the global
+// frame pool); hot paths are per-CPU and lock-free by design (DESIGN.md 1.2).
+import Platform
+import Synchronization
+
+/// A spinlock. Hold it briefly; it disables nothing by itself (see `withLockIRQSave`).
+public final class SpinLock: @unchecked Sendable {
+    private let word = Atomic<Bool>(false)
+    /// Acquisitions that found the lock held (for the trace's lock report).
+    public let contendedCount = Atomic<Int>(0)
+
+    public init() {}
+
+    @inline(__always)
+    public func lock() {
+        if word.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged { return }
+        contendedCount.wrappingAdd(1, ordering: .relaxed)
+        repeat {
+            while word.load(ordering: .relaxed) { k42_cpu_relax() }
+        } while !word.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+    }
+
+    @inline(__always)
+    public func tryLock() -> Bool {
+        word.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+    }
+
+    @inline(__always)
+    public func unlock() { word.store(false, ordering: .releasing) }
+
+    @inline(__always)
+    public func withLock<T>(_ body: () -> T) -> T {
+        lock(); defer { unlock() }
+        return body()
+    }
+
+    /// Takes the lock with interrupts off on this CPU, for data an interrupt handler may touch.
+    @inline(__always)
+    public func withLockIRQSave<T>(_ body: () -> T) -> T {
+        let flags = k42_irq_save()
+        lock()
+        defer { unlock(); k42_irq_restore(flags) }
+        return body()
+    }
+}
+
+/// Runs `body` with interrupts off on this CPU: the guard for per-CPU data that interrupt
+/// handlers on the same CPU also use (Linux's local_irq_save).
+@inline(__always)
+public func withInterruptsDisabled<T>(_ body: () -> T) -> T {
+    let flags = k42_irq_save()
+    defer { k42_irq_restore(flags) }
+    return body()
+}
+
+/// The current CPU's number (0 = boot CPU).
+@inline(__always)
+public var currentCPU: Int { Int(k42_cpu_id()) }
