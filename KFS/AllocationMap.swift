@@ -160,20 +160,18 @@ final class AllocationMap {
         return map
     }
 
-    /// Replaces the live map wholesale (fsck's repair rebuilds it from reachability).
-    func replaceCurrent(with used: [Bool]) {
+    /// Makes `used` both the live and the committed map (fsck's repair rebuilds the map from
+    /// the blocks it found reachable; those are exactly what the snapshot on disk uses).
+    func reset(used: [Bool]) {
         for word in 0..<current.count { current[word] = 0 }
         usedCount = 0
-        freeCount = blockCount
-        padTail()
-        // padTail also set committed's tail bits; recount freeCount against committed below.
         for block in 0..<min(used.count, blockCount) where used[block] {
             current[block >> 6] |= 1 << UInt64(block & 63)
             usedCount += 1
         }
-        var free = 0
-        for block in 0..<blockCount where !isUsed(UInt32(block)) && !isCommitted(UInt32(block)) { free += 1 }
-        freeCount = free
+        committed = current
+        padTail()
+        freeCount = blockCount - usedCount
         for index in 0..<dirty.count { dirty[index] = true }
     }
 }

@@ -25,7 +25,7 @@ enum CRC32C {
         var index = 0
         let count = bytes.count
         while index < count {
-            let byte: UInt8 = (index >= skip && index < skip + 4) ? 0 : bytes[index]
+            let byte: UInt8 = (skip >= 0 && index >= skip && index < skip + 4) ? 0 : bytes[index]
             crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
             index += 1
         }

@@ -39,6 +39,23 @@ public final class FileSystem<Device: BlockDevice> {
         guard root.kind == .directory, root.attributes.parent == kfsRootID else { throw .corrupted }
     }
 
+    /// fsck's repair mount: the given RecordMap and an allocation map rebuilt from the blocks
+    /// the checker found reachable (the map on disk may be the damaged part).
+    init(repairing device: Device, superblock: Superblock, recordMap: RecordMap, used: [Bool],
+         oldAllocation: AllocationMap?) {
+        self.device = device
+        self.superblock = superblock
+        self.recordMap = recordMap
+        allocation = AllocationMap(blockCount: Int(superblock.blockCount))
+        allocation.reset(used: used)
+        // Keep the old map's block locations (if it was readable) so the commit frees them.
+        if let oldAllocation {
+            allocation.rootLocation = oldAllocation.rootLocation
+            allocation.locations = oldAllocation.locations
+        }
+        elements = [Element?](repeating: nil, count: recordMap.capacity)
+    }
+
     /// An empty file system in memory (format finishes it with a first commit).
     private init(formatting device: Device, blockCount: UInt64, label: [UInt8], uuid: [UInt8], now: Int64) {
         self.device = device
