@@ -5,7 +5,7 @@
 import Synchronization
 
 /// A complete buffer, viewed in place in the log's memory.
-public struct TraceBufferView {
+public struct TraceBufferView: @unchecked Sendable {
     public let cpu: UInt32
     /// Buffer sequence number on this CPU (0, 1, 2, ... since the log was formatted).
     public let sequence: UInt64

@@ -24,7 +24,7 @@ public enum TraceOverflowMode: UInt64 {
 ///   16..23  consumer state: next sequence to consume, lost (overwritten) buffers
 ///   24..    one commit count per buffer (cumulative words committed into that slot)
 ///   then    the buffers, N × M words
-public struct TraceLog {
+public struct TraceLog: @unchecked Sendable {
     @usableFromInline let control: UnsafeMutablePointer<Atomic<UInt64>>
     @usableFromInline let words: UnsafeMutablePointer<UInt64>
     /// M - 1: offset of a word within its buffer.

@@ -16,7 +16,7 @@ nonisolated(unsafe) public var installedTracer: Tracer? = nil
 ///
 /// Region layout: a table of `cpuCount` TraceLog handles, then each CPU's log region (64-byte
 /// aligned). The kernel gives it physically contiguous pages; hosted code uses TraceLogSet.
-public struct Tracer {
+public struct Tracer: @unchecked Sendable {
     public let logs: UnsafeMutablePointer<TraceLog>
     public let cpuCount: Int
     /// Ticks per second of the clock the logs use (TSC frequency in the kernel, 1e9 hosted).
