@@ -21,15 +21,15 @@ enum CrossCPU {
 
     /// Runs `work(cpu)` on every online CPU (this one included) and waits for all to finish.
     static func runEverywhere(_ work: @escaping (Int) -> Void) {
-        let done = Atomic<Int>(0)
+        let done = SharedAtomic(0)
         let cpus = CPUs.all.filter { $0.online.load(ordering: .acquiring) }
         for cpu in cpus where cpu.index != currentCPU {
             let i = cpu.index
-            run(on: i) { work(i); done.wrappingAdd(1, ordering: .releasing) }
+            run(on: i) { work(i); done.add(1) }
         }
         work(currentCPU)
-        done.wrappingAdd(1, ordering: .releasing)
-        while done.load(ordering: .acquiring) < cpus.count { k42_cpu_relax() }
+        done.add(1)
+        while done.load() < cpus.count { k42_cpu_relax() }
     }
 
     /// Runs this CPU's queued work (idle loop).

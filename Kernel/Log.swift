@@ -38,3 +38,10 @@ func sizeString(_ bytes: UInt64) -> String {
     if bytes >= 1 << 20 { return "\(bytes >> 20) MiB" }
     return "\(bytes >> 10) KiB"
 }
+
+/// "a, b, c" (Embedded Swift has no reflection-based Array description).
+func list(_ values: [Int]) -> String {
+    var s = ""
+    for (i, v) in values.enumerated() { s += (i == 0 ? "" : ", ") + String(v) }
+    return "[" + s + "]"
+}

@@ -16,11 +16,18 @@ public struct ObjectID: Hashable, CustomStringConvertible {
     public var description: String { "co#\(index)" }
 }
 
-public enum ObjectError: Error, Equatable {
+public enum ObjectError: Error, Equatable, CustomStringConvertible {
     /// Every id of this CPU's partition is in use.
     case outOfIDs
     /// The id names no live object (never created, or already destroyed).
     case noSuchObject
+
+    public var description: String {
+        switch self {
+        case .outOfIDs: return "out of object ids"
+        case .noSuchObject: return "no such object"
+        }
+    }
 }
 
 /// What the global table holds for a live id.

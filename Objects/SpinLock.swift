@@ -58,3 +58,13 @@ public func withInterruptsDisabled<T>(_ body: () -> T) -> T {
 /// The current CPU's number (0 = boot CPU).
 @inline(__always)
 public var currentCPU: Int { Int(k42_cpu_id()) }
+
+/// An atomic integer with reference semantics, for sharing between closures that run on
+/// different CPUs (Atomic itself is noncopyable and cannot be captured by escaping closures).
+public final class SharedAtomic: @unchecked Sendable {
+    public let value: Atomic<Int>
+    public init(_ initial: Int = 0) { value = Atomic<Int>(initial) }
+    @inline(__always) public func load() -> Int { value.load(ordering: .acquiring) }
+    @inline(__always) public func store(_ v: Int) { value.store(v, ordering: .releasing) }
+    @inline(__always) public func add(_ d: Int) { value.wrappingAdd(d, ordering: .acquiringAndReleasing) }
+}
