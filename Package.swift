@@ -51,8 +51,9 @@ let package = Package(
         ], path: "Tools/kfs-fuse"),
 
         // --- Tier 1: hosted unit tests ---
-        .testTarget(name: "ObjectsTests", dependencies: ["Objects", "Platform"], path: "Tests/ObjectsTests", swiftSettings: swift5),
-        .testTarget(name: "MemoryTests", dependencies: ["Memory", "Platform"], path: "Tests/MemoryTests", swiftSettings: swift5),
+        .target(name: "K42TestSupport", dependencies: ["Objects", "Platform"], path: "Tests/Support", swiftSettings: swift5),
+        .testTarget(name: "ObjectsTests", dependencies: ["Objects", "Platform", "K42TestSupport"], path: "Tests/ObjectsTests", swiftSettings: swift5),
+        .testTarget(name: "MemoryTests", dependencies: ["Memory", "Objects", "Platform", "K42TestSupport"], path: "Tests/MemoryTests", swiftSettings: swift5),
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware"], path: "Tests/FirmwareTests", swiftSettings: swift5),
         // [owned by the tracing work]
         .testTarget(name: "TraceTests", dependencies: ["Trace", "Platform", "K42TraceTool"], path: "Tests/TraceTests", swiftSettings: swift5),

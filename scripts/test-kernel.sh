@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Tier 2: the in-kernel tests and the boot checks, each a QEMU run of the real kernel.
+#   1. build/k42-test.elf with `ktest` on -smp 4: every in-kernel test passes (exit 33).
+#   2. build/k42.elf boots with -smp 1, 2, 4, 8 and prints "smp: brought up N CPUs".
+#   3. `ktest=panic` (bad kernel pointer) and `ktest=trap` (Swift overflow trap) end in a
+#      panic report with a symbolized backtrace and QEMU exit status 35.
+# Generous timeouts: the machine is shared and QEMU is software-emulated. No timing asserts.
+set -u
+cd "$(dirname "$0")/.."
+out=build/test-logs
+mkdir -p "$out"
+pass=0 fail=0
+ok()   { echo "  ok   $1"; pass=$((pass + 1)); }
+bad()  { echo "  FAIL $1"; fail=$((fail + 1)); [ -n "${2:-}" ] && sed 's/^/       | /' "$2" | tail -40; }
+
+echo "tier 2: in-kernel tests (QEMU, -smp 4)"
+rc=$(scripts/qemu-boot.sh build/k42-test.elf $out/ktest.log 600 4 "console=ttyS0 ktest")
+grep -E '^\[[ 0-9.]+\] ktest: .* \.\.\. ' $out/ktest.log | sed 's/^\[[ 0-9.]*\] /       /'
+if [ "$rc" = 33 ] && grep -q 'ktest: [0-9]* passed, 0 failed' $out/ktest.log; then ok "in-kernel tests"; else bad "in-kernel tests (qemu status $rc)" $out/ktest.log; fi
+
+echo "tier 2: boot with -smp 1, 2, 4, 8"
+for n in 1 2 4 8; do
+  # The normal kernel idles after boot; stop it once the SMP line is out (or after the limit).
+  log=$out/boot-smp$n.log
+  scripts/qemu-boot.sh build/k42-test.elf $log 300 $n "console=ttyS0 ktest=smp.all-cpus-online" >/dev/null
+  if grep -q "smp: brought up $n CPUs" $log && grep -q 'ktest: 1 passed, 0 failed' $log; then
+    ok "-smp $n: smp: brought up $n CPUs"
+  else
+    bad "-smp $n" $log
+  fi
+done
+
+echo "tier 2: the normal kernel (build/k42.elf) boots to its idle loop"
+if scripts/qemu-until.sh build/k42.elf $out/boot-normal.log 300 2 "console=ttyS0" 'Kernel is up' \
+   && grep -q 'smp: brought up 2 CPUs' $out/boot-normal.log; then
+  ok "build/k42.elf -smp 2 boots: $(grep -o 'K42 in Swift[^#]*' $out/boot-normal.log | head -1)"
+else
+  bad "build/k42.elf boot" $out/boot-normal.log
+fi
+
+echo "tier 2: panic reports"
+for kind in panic trap; do
+  log=$out/$kind.log
+  rc=$(scripts/qemu-boot.sh build/k42-test.elf $log 300 2 "console=ttyS0 ktest=$kind")
+  want='KernelTests.badPointerDereference'; [ $kind = trap ] && want='KernelTests.swiftRuntimeTrap'
+  if [ "$rc" = 35 ] && grep -q 'kernel panic' $log && grep -q 'Backtrace:' $log \
+     && grep -q "RIP: 0x[0-9a-f]* .*$want" $log && grep -q '#[ 0-9]* 0x[0-9a-f]* .*k42_boot_main' $log; then
+    ok "ktest=$kind: panic report with symbolized backtrace, exit status 35"
+  else
+    bad "ktest=$kind (qemu status $rc)" $log
+  fi
+done
+
+echo "tier 2: $pass passed, $fail failed"
+[ $fail -eq 0 ]
