@@ -12,16 +12,16 @@ public protocol TraceClock {
 
 /// The machine clock: RDTSC in the kernel, CLOCK_MONOTONIC nanoseconds when hosted.
 public enum PlatformClock: TraceClock {
-    @inline(__always) public static func now() -> UInt64 { k42_timestamp() }
+    @inlinable @inline(__always) public static func now() -> UInt64 { k42_timestamp() }
 }
 
 /// A clock the caller drives: tests and `k42-trace synth` set and advance it. Shared by all
 /// threads; each read also ticks it by `autoStep`, so successive reads differ like a real clock.
 public enum ManualClock: TraceClock {
-    static let current = Atomic<UInt64>(0)
-    static let step = Atomic<UInt64>(1)
+    @usableFromInline static let current = Atomic<UInt64>(0)
+    @usableFromInline static let step = Atomic<UInt64>(1)
 
-    @inline(__always) public static func now() -> UInt64 {
+    @inlinable @inline(__always) public static func now() -> UInt64 {
         current.wrappingAdd(step.load(ordering: .relaxed), ordering: .relaxed).oldValue
     }
     public static func set(_ value: UInt64) { current.store(value, ordering: .relaxed) }

@@ -10,7 +10,7 @@ public enum TraceClass: UInt8, CaseIterable {
     case lock = 7, process = 8, ppc = 9, kfs = 10, hotswap = 11, user = 12, test = 13
 
     /// This class's bit in the enable mask.
-    @inline(__always) public var maskBit: UInt64 { 1 &<< UInt64(rawValue) }
+    @inlinable @inline(__always) public var maskBit: UInt64 { 1 &<< UInt64(rawValue) }
 
     public var name: StaticString {
         switch self {

@@ -18,10 +18,10 @@
 public struct TraceHeader: Equatable {
     public var word: UInt64
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public init(word: UInt64) { self.word = word }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public init(timestamp: UInt64, length: Int, layer: UInt8, major: UInt8, minor: UInt16) {
         word = (timestamp &<< 32)
             | (UInt64(truncatingIfNeeded: length) & 0xFF) &<< 24
@@ -30,11 +30,11 @@ public struct TraceHeader: Equatable {
             | (UInt64(minor) & 0x3FFF)
     }
 
-    @inline(__always) public var timestampLow: UInt32 { UInt32(truncatingIfNeeded: word &>> 32) }
-    @inline(__always) public var length: Int { Int(truncatingIfNeeded: (word &>> 24) & 0xFF) }
-    @inline(__always) public var layer: UInt8 { UInt8(truncatingIfNeeded: (word &>> 20) & 0xF) }
-    @inline(__always) public var major: UInt8 { UInt8(truncatingIfNeeded: (word &>> 14) & 0x3F) }
-    @inline(__always) public var minor: UInt16 { UInt16(truncatingIfNeeded: word & 0x3FFF) }
+    @inlinable @inline(__always) public var timestampLow: UInt32 { UInt32(truncatingIfNeeded: word &>> 32) }
+    @inlinable @inline(__always) public var length: Int { Int(truncatingIfNeeded: (word &>> 24) & 0xFF) }
+    @inlinable @inline(__always) public var layer: UInt8 { UInt8(truncatingIfNeeded: (word &>> 20) & 0xF) }
+    @inlinable @inline(__always) public var major: UInt8 { UInt8(truncatingIfNeeded: (word &>> 14) & 0x3F) }
+    @inlinable @inline(__always) public var minor: UInt16 { UInt16(truncatingIfNeeded: word & 0x3FFF) }
 }
 
 /// Format limits, shared by writers and decoders.
@@ -81,7 +81,7 @@ public enum TraceControlMinor {
 /// How 64-bit time is rebuilt from the 32-bit field: the smallest value not before `previous`
 /// whose low 32 bits equal `low`. Writers guarantee that the high half never changes between two
 /// consecutive events without a full timestamp in between, so this is exact (TraceLog+Reserve).
-@inline(__always)
+@inlinable @inline(__always)
 public func traceExtendTimestamp(previous: UInt64, low: UInt32) -> UInt64 {
     let candidate = (previous & 0xFFFF_FFFF_0000_0000) | UInt64(low)
     return candidate >= previous ? candidate : candidate &+ (1 << 32)

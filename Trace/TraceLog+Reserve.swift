@@ -5,7 +5,7 @@
 import Synchronization
 
 extension TraceLog {
-    @inline(never)
+    @usableFromInline @inline(never)
     func reserveSlow<C: TraceClock>(major: UInt8, minor: UInt16, payloadWords: Int,
                                     layer: TraceLayer, clock: C.Type) -> TraceReservation? {
         guard payloadWords >= 0, payloadWords <= TraceLimits.maxPayloadWords else { return nil }

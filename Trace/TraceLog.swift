@@ -117,7 +117,7 @@ public struct TraceLog: @unchecked Sendable {
     /// Reserves an event of `payloadWords` words (0...254) with its header already written.
     /// Fill the payload, then `commit` it. Returns nil only if the event was dropped (drop-newest
     /// mode, consumer behind; counted) or is too long. Never allocates or blocks.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func reserve<C: TraceClock>(major: UInt8, minor: UInt16, payloadWords: Int,
                                        layer: TraceLayer = .kernel, clock: C.Type) -> TraceReservation? {
         let length = UInt64(truncatingIfNeeded: payloadWords &+ 1)
@@ -143,20 +143,20 @@ public struct TraceLog: @unchecked Sendable {
 
     /// Publishes a reserved event: adds its length to its buffer's commit count. A buffer is
     /// complete, and may be drained, when its count reaches M for this pass around the ring.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func commit(_ reservation: TraceReservation) {
         control[Self.slotCommits &+ reservation.slot].wrappingAdd(reservation.length, ordering: .releasing)
     }
 
     /// Logs one event with up to four payload words (the common case), using the machine clock.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func log(major: UInt8, minor: UInt16, layer: TraceLayer = .kernel,
                     _ w0: UInt64? = nil, _ w1: UInt64? = nil, _ w2: UInt64? = nil, _ w3: UInt64? = nil) {
         log(major: major, minor: minor, layer: layer, clock: PlatformClock.self, w0, w1, w2, w3)
     }
 
     /// As `log`, with an explicit clock.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func log<C: TraceClock>(major: UInt8, minor: UInt16, layer: TraceLayer = .kernel, clock: C.Type,
                                    _ w0: UInt64? = nil, _ w1: UInt64? = nil,
                                    _ w2: UInt64? = nil, _ w3: UInt64? = nil) {
@@ -187,7 +187,7 @@ public struct TraceReservation {
     @usableFromInline let slot: Int
     @usableFromInline let length: UInt64
 
-    @inline(__always)
+    @usableFromInline @inline(__always)
     init(payload: UnsafeMutablePointer<UInt64>, slot: Int, length: UInt64) {
         self.payload = payload
         self.slot = slot

@@ -4,7 +4,7 @@
 
 public enum TracePacking {
     /// Payload words needed for `byteCount` bytes plus the terminating NUL.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func wordsForText(byteCount: Int) -> Int { (byteCount + 8) / 8 }
 
     /// Writes `text` into `words` (which must hold wordsForText(text.count) words).

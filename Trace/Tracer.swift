@@ -53,11 +53,11 @@ public struct Tracer: @unchecked Sendable {
         self.timestampFrequency = timestampFrequency
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func log(cpu: Int) -> TraceLog { logs[cpu] }
 
     /// The calling CPU's log (nil if the CPU number is out of range).
-    @inline(__always)
+    @inlinable @inline(__always)
     public var currentLog: TraceLog? {
         let cpu = Int(k42_cpu_id())
         return cpu < cpuCount ? logs[cpu] : nil
@@ -70,7 +70,7 @@ public struct Tracer: @unchecked Sendable {
 // MARK: - Mask
 
 /// Whether events of `traceClass` are being logged: one load, test and branch.
-@inline(__always)
+@inlinable @inline(__always)
 public func traceEnabled(_ traceClass: TraceClass) -> Bool {
     #if TRACE_COMPILED_OUT
     return false
@@ -88,7 +88,7 @@ public func traceSetMask(_ newMask: UInt64) {
 
 // MARK: - Trace points
 
-@inline(never)
+@usableFromInline @inline(never)
 func traceWrite(_ major: UInt8, _ minor: UInt16, _ count: Int,
                 _ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64, _ w4: UInt64) {
     guard let log = installedTracer?.currentLog,
@@ -102,24 +102,24 @@ func traceWrite(_ major: UInt8, _ minor: UInt16, _ count: Int,
     log.commit(r)
 }
 
-@inline(__always)
+@inlinable @inline(__always)
 public func trace<E: TraceEventKind>(_ event: E) {
     if traceEnabled(E.traceClass) { traceWrite(E.traceClass.rawValue, event.rawValue, 0, 0, 0, 0, 0, 0) }
 }
 
-@inline(__always)
+@inlinable @inline(__always)
 public func trace<E: TraceEventKind>(_ event: E, _ w0: @autoclosure () -> UInt64) {
     if traceEnabled(E.traceClass) { traceWrite(E.traceClass.rawValue, event.rawValue, 1, w0(), 0, 0, 0, 0) }
 }
 
-@inline(__always)
+@inlinable @inline(__always)
 public func trace<E: TraceEventKind>(_ event: E, _ w0: @autoclosure () -> UInt64, _ w1: @autoclosure () -> UInt64) {
     if traceEnabled(E.traceClass) {
         traceWrite(E.traceClass.rawValue, event.rawValue, 2, w0(), w1(), 0, 0, 0)
     }
 }
 
-@inline(__always)
+@inlinable @inline(__always)
 public func trace<E: TraceEventKind>(_ event: E, _ w0: @autoclosure () -> UInt64, _ w1: @autoclosure () -> UInt64,
                                      _ w2: @autoclosure () -> UInt64) {
     if traceEnabled(E.traceClass) {
@@ -127,7 +127,7 @@ public func trace<E: TraceEventKind>(_ event: E, _ w0: @autoclosure () -> UInt64
     }
 }
 
-@inline(__always)
+@inlinable @inline(__always)
 public func trace<E: TraceEventKind>(_ event: E, _ w0: @autoclosure () -> UInt64, _ w1: @autoclosure () -> UInt64,
                                      _ w2: @autoclosure () -> UInt64, _ w3: @autoclosure () -> UInt64) {
     if traceEnabled(E.traceClass) {
@@ -135,7 +135,7 @@ public func trace<E: TraceEventKind>(_ event: E, _ w0: @autoclosure () -> UInt64
     }
 }
 
-@inline(__always)
+@inlinable @inline(__always)
 public func trace<E: TraceEventKind>(_ event: E, _ w0: @autoclosure () -> UInt64, _ w1: @autoclosure () -> UInt64,
                                      _ w2: @autoclosure () -> UInt64, _ w3: @autoclosure () -> UInt64,
                                      _ w4: @autoclosure () -> UInt64) {
@@ -146,13 +146,13 @@ public func trace<E: TraceEventKind>(_ event: E, _ w0: @autoclosure () -> UInt64
 
 /// Logs `prefix` words followed by `text` packed as a NUL-padded string (e.g. process exec with
 /// pid and name). Text longer than the event limit is truncated.
-@inline(__always)
+@inlinable @inline(__always)
 public func trace<E: TraceEventKind>(_ event: E, words prefix: UnsafeBufferPointer<UInt64>,
                                      text: UnsafeRawBufferPointer) {
     if traceEnabled(E.traceClass) { traceWriteText(E.traceClass.rawValue, event.rawValue, prefix, text) }
 }
 
-@inline(never)
+@usableFromInline @inline(never)
 func traceWriteText(_ major: UInt8, _ minor: UInt16, _ prefix: UnsafeBufferPointer<UInt64>,
                     _ text: UnsafeRawBufferPointer) {
     guard let log = installedTracer?.currentLog else { return }

@@ -20,6 +20,10 @@ struct BenchCommand: ParsableCommand {
         let (median, p99) = try benchEnabled()
         print(String(format: "enabled 3-word event: median %.2f ns (%.0f cycles), p99 %.2f ns (%.0f cycles)",
                      median, median * ghz, p99, p99 * ghz))
+        print(String(format: "clock read alone (k42_timestamp): %.2f ns", benchClock()))
+        let (cMedian, cP99) = try benchEnabled(clock: CounterClock.self)
+        print(String(format: "3-word event, counter instead of clock (buffer protocol only): median %.2f ns (%.0f cycles), p99 %.2f ns",
+                     cMedian, cMedian * ghz, cP99))
         let (empty, disabled) = benchDisabled()
         print(String(format: "empty loop: %.3f ns/iter; disabled trace point: %.3f ns/iter (difference %.3f ns, %.1f cycles)",
                      empty, disabled, disabled - empty, (disabled - empty) * ghz))
@@ -39,7 +43,7 @@ func cpuGHz() -> Double {
 }
 
 /// Per-event cost in batches of 64 events (one clock read per batch end), median and p99.
-func benchEnabled() throws -> (Double, Double) {
+func benchEnabled<C: TraceClock>(clock: C.Type = PlatformClock.self) throws -> (Double, Double) {
     guard let set = TraceLogSet(cpuCount: 1, buffers: 64, wordsPerBuffer: 1 << 16, mode: .overwriteOldest) else {
         throw TraceToolError("geometry")
     }
@@ -49,13 +53,31 @@ func benchEnabled() throws -> (Double, Double) {
     samples.reserveCapacity(100_000)
     for round in 0..<100_000 {
         let t0 = k42_timestamp()
-        for i in 0..<batch { log.log(major: 13, minor: 2, UInt64(i), UInt64(round)) }
+        for i in 0..<batch { log.log(major: 13, minor: 2, clock: C.self, UInt64(i), UInt64(round)) }
         let t1 = k42_timestamp()
         samples.append(Double(t1 - t0) / Double(batch))
         if round % 1000 == 0 { while let v = log.nextCompleteBuffer() { log.release(v) } }
     }
     samples.sort()
     return (samples[samples.count / 2], samples[samples.count * 99 / 100])
+}
+
+/// A per-process counter standing in for the clock, to separate the buffer protocol's cost
+/// from the hosted clock's (research variant D).
+enum CounterClock: TraceClock {
+    nonisolated(unsafe) static var ticks: UInt64 = 1 << 40
+    static func now() -> UInt64 { ticks &+= 1; return ticks }
+}
+
+/// ns per k42_timestamp() call.
+func benchClock() -> Double {
+    let n = 2_000_000
+    var acc: UInt64 = 0
+    let t0 = k42_timestamp()
+    for _ in 0..<n { acc &+= k42_timestamp() }
+    let t = Double(k42_timestamp() - t0) / Double(n)
+    benchSink(acc)
+    return t
 }
 
 @inline(never) func benchSink(_ v: UInt64) { benchAccumulator &+= v }
