@@ -117,7 +117,15 @@ public final class FrameManager: @unchecked Sendable {
     public func allocate(order: Int) -> UInt64? {
         guard order >= 0 && order <= FrameManager.maxOrder else { return nil }
         if order == 0 { return allocateFrame() }
-        let pfn = poolLock.withLockIRQSave { takeBlock(order: order) }
+        if let pfn = poolLock.withLockIRQSave({ takeBlock(order: order) }) { return UInt64(pfn) << pageShift }
+        // Under pressure, single frames parked in this CPU's cache may be what keeps buddies
+        // apart: give them back to the pool and try once more.
+        let cache = caches[currentCPU]
+        let pfn: UInt32? = withInterruptsDisabled {
+            drainRemote(cache)
+            drain(cache, keep: 0)
+            return poolLock.withLock { takeBlock(order: order) }
+        }
         return pfn.map { UInt64($0) << pageShift }
     }
 
