@@ -31,12 +31,11 @@ CFLAGS       := --target=x86_64-unknown-none-elf -ffreestanding -fno-builtin -no
 ASFLAGS      := --target=x86_64-unknown-none-elf -DK42_KERNEL $(INCLUDES) -g
 
 # Portable layers, in dependency order (module:folder). Each is also a SwiftPM target.
-PORTABLE     := Objects:Objects Memory:Memory Firmware:Drivers/Firmware
+PORTABLE     := Trace:Trace Objects:Objects Memory:Memory Firmware:Drivers/Firmware
 KERNEL_SRCS  := $(sort $(wildcard $(ARCH)/*.swift) $(wildcard Kernel/*.swift))
 TEST_SRCS    := $(sort $(wildcard Kernel/Tests/*.swift))
 ASM_SRCS     := $(filter-out $(ARCH)/link.ld.S,$(wildcard $(ARCH)/*.S))
 C_SRCS       := $(wildcard $(ARCH)/*.c)
-ALL_SWIFT    := $(shell find Objects Memory Drivers Kernel $(ARCH) -name '*.swift')
 
 .PHONY: all kernel test-kernel run test test-hosted test-kernel-tier test-embedded tools debug clean deps bench help
 
@@ -71,7 +70,7 @@ $(BUILD)/arch/%.o: $(ARCH)/%.c $(wildcard $(ARCH)/include/*.h) $(wildcard Arch/P
 ARCH_OBJS := $(patsubst $(ARCH)/%.S,$(BUILD)/arch/%.o,$(ASM_SRCS)) $(patsubst $(ARCH)/%.c,$(BUILD)/arch/%.o,$(C_SRCS))
 
 # The portable modules, compiled in Embedded mode in dependency order.
-$(BUILD)/embedded/.stamp: $(shell find Objects Memory Drivers -name '*.swift') Arch/Platform/include/platform.h scripts/swiftflags.sh
+$(BUILD)/embedded/.stamp: $(shell find Trace Objects Memory Drivers -name '*.swift') Arch/Platform/include/platform.h scripts/swiftflags.sh
 	@mkdir -p $(BUILD)/embedded
 	@set -e; for entry in $(PORTABLE); do m=$${entry%%:*}; d=$${entry#*:}; \
 	  echo "  SWIFT(embedded) $$m"; \
@@ -148,3 +147,6 @@ tools:
 
 clean:
 	rm -rf $(BUILD)
+
+# Feature-specific targets (trace-demo, ...) live in mk/*.mk.
+-include $(wildcard mk/*.mk)
