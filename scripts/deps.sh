@@ -10,6 +10,7 @@ have gdb                || need+=(gdb)
 have llvm-objcopy       || need+=(llvm)
 [ -f /usr/include/fuse3/fuse.h ] || need+=(libfuse3-dev)
 have pkg-config         || need+=(pkg-config)
+have fusermount3        || need+=(fuse3)   # kfs-fuse: unmounting (and mounting as non-root)
 have babeltrace2        || need+=(babeltrace2)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "deps: installing ${need[*]}" >&2
