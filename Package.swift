@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "Objects", dependencies: ["Platform"], path: "Objects", exclude: ["Counter/README.md"], swiftSettings: swift5),
         .target(name: "Memory", dependencies: ["Platform", "Objects"], path: "Memory", swiftSettings: swift5),
         .target(name: "Firmware", path: "Drivers/Firmware", swiftSettings: swift5),
+        .target(name: "LinuxABI", path: "LinuxABI", swiftSettings: swift5),
         // [tracing library: owned by the tracing work]
         .target(name: "Trace", dependencies: ["Platform"], path: "Trace", swiftSettings: swift5),
         // [KFS library: owned by the KFS work]
