@@ -29,6 +29,7 @@ func bootMain(_ magic: UInt32, _ bootInfoPhysical: UInt64) {
     CPUs.all[0].activate()                                    // GS, GDT, TSS, IDT on CPU 0
     ControlRegisters.configure(features)                      // SMEP etc. where reported
     KernelStatistics.initialize(maxCPUs: cpuCount)            // interrupt counts per CPU
+    KernelTracing.initialize(cpuCount: cpuCount, commandLine: Bringup.commandLine)  // per-CPU trace logs
     Bringup.startTimerAndInterrupts(cpu: 0)                   // APIC timer, quiescence, sti
     Bringup.startSecondaryCPUs(features)                      // INIT-SIPI-SIPI each AP
     klog("smp: brought up \(CPUs.onlineCount) CPUs")

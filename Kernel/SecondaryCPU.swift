@@ -23,6 +23,7 @@ func idleLoop(cpu: Int) -> Never {
     while true {
         quiescence.quiescentPoint(cpu: cpu)
         CrossCPU.drain(cpu: cpu)
+        KernelTracing.idle(cpu: cpu)
         arch_disable_interrupts()
         if mailbox.pending.load(ordering: .acquiring) == 0 {
             arch_enable_interrupts_and_halt()                 // sti; hlt: no lost wake-up

@@ -55,7 +55,9 @@ func trapEntry(_ frame: UnsafeMutablePointer<trap_frame>) {
     }
     if vector == Vector.spurious { return }            // no EOI for spurious interrupts
     if vector == Vector.panicHalt { MachineExit.haltForever() }
+    KernelTracing.interruptEntry(vector)
     InterruptHandlers.observer?(vector)
     if let handler = InterruptHandlers.table[vector] { handler() }
     LocalAPIC.endOfInterrupt()
+    KernelTracing.interruptExit(vector)
 }
