@@ -46,8 +46,8 @@ extension FileSystem {
             guard !target.isEmpty else { throw .notFound }  // symlink(2): empty target is ENOENT
             guard target.count <= kfsSymlinkMax else { throw .nameTooLong }
         }
-        try beginChange(blocks: namespaceReserve(directory) + 2)
         guard directory.entry(named: name) == nil else { throw .exists }
+        try beginChange(blocks: namespaceReserve(directory) + 2)
         let time = now
         var attributes = Attributes(mode: mode & 0o7777, uid: uid, gid: gid, nlink: 1, size: 0,
                                     atimeNs: time, mtimeNs: time, ctimeNs: time, parent: 0)
@@ -100,8 +100,8 @@ extension FileSystem {
         try checkNewName(name)
         guard target.kind != .directory else { throw .notPermitted }
         guard target.attributes.nlink < kfsLinkMax else { throw .tooManyLinks }
-        try beginChange(blocks: namespaceReserve(directory))
         guard directory.entry(named: name) == nil else { throw .exists }
+        try beginChange(blocks: namespaceReserve(directory))
         try insertEntry(directory, DirectoryEntry(name: name, id: id, kind: target.kind))
         let time = now
         target.attributes.nlink += 1

@@ -56,6 +56,11 @@ public final class FileSystem<Device: BlockDevice> {
         elements = [Element?](repeating: nil, count: recordMap.capacity)
     }
 
+    /// mount(2) for KFS: the same as `init(mounting:)`.
+    public static func mount(_ device: Device) throws(KFSError) -> FileSystem {
+        try FileSystem(mounting: device)
+    }
+
     /// An empty file system in memory (format finishes it with a first commit).
     private init(formatting device: Device, blockCount: UInt64, label: [UInt8], uuid: [UInt8], now: Int64) {
         self.device = device

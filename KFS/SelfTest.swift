@@ -21,6 +21,7 @@ public func kfsSelfTest() -> StaticString? {
         guard try again.implementation(of: found) == .extentFile else { return "implementation" }
         try again.unlink(directory, [0x66])
         try again.sync()
+        guard kfsCheck(device, repair: false).final.clean else { return "fsck" }
     } catch {
         return error.name
     }
