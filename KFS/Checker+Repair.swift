@@ -1,8 +1,8 @@
 // fsck's repairs, applied through a FileSystem mounted on the checker's findings: damaged
 // elements are dropped, bad entries removed, ".." and link counts corrected, orphans linked
-// into /lost+found as "#<id>", and the allocation map rebuilt from the reachable blocks; then
-// one commit writes it all as a new snapshot. Fatal problems (no superblock, RecordMap or root)
-// are not repaired.
+// into /lost+found as "#<id>", an element claiming a block already claimed is dropped, and the
+// allocation map rebuilt from the reachable blocks; one commit writes it all as a new snapshot.
+// Fatal problems (no superblock, RecordMap or root) are not repaired.
 
 extension Checker {
     /// Repairs what this pass found. Returns false if nothing could be done (fatal problems).
@@ -12,7 +12,7 @@ extension Checker {
         for block in 0..<claims.count { used[block] = claims[block] != 0 }
         let fileSystem = FileSystem(repairing: device, superblock: superblock, recordMap: recordMap,
                                     used: used, oldAllocation: allocation)
-        for id in damaged { recordMap.release(id) }
+        for id in damaged + sharing { recordMap.release(id) }
         for (directoryID, name) in badEntries {
             guard let directory = try? fileSystem.element(directoryID) else { continue }
             fileSystem.removeEntry(directory, name)

@@ -22,10 +22,11 @@ public enum CheckProblemKind: UInt8 {
     case blockLeaked            // marked used but nothing uses it
     case countersWrong          // superblock's used-block / used-element counters
 
-    /// Whether this problem makes the file system unusable (fsck cannot repair it).
+    /// Whether this problem makes the file system unusable (fsck cannot repair it). A block
+    /// shared by two elements is repaired by dropping the second claimant; one shared with a
+    /// file-system structure (CheckProblem.id 0) is fatal, see `CheckProblem.isFatal`.
     public var isFatal: Bool {
         self == .noValidSuperblock || self == .recordMapDamaged || self == .rootDamaged
-            || self == .blockSharedByTwo
     }
     /// Notes do not make a file system unclean.
     public var isNote: Bool { self == .superblockSlotInvalid }
@@ -38,6 +39,8 @@ public struct CheckProblem {
     public var name: [UInt8] = []    // entry name, for entry problems
     public var expected: UInt64 = 0
     public var found: UInt64 = 0
+
+    public var isFatal: Bool { kind.isFatal || (kind == .blockSharedByTwo && id == 0) }
 }
 
 public struct CheckReport {
@@ -47,7 +50,7 @@ public struct CheckReport {
     public var usedBlocks = 0
     /// No errors (notes allowed).
     public var clean: Bool { !problems.contains { !$0.kind.isNote } }
-    public var fatal: Bool { problems.contains { $0.kind.isFatal } }
+    public var fatal: Bool { problems.contains { $0.isFatal } }
 }
 
 /// One pass over a device. Keeps what repair needs besides the report.
@@ -60,6 +63,8 @@ public final class Checker<Device: BlockDevice> {
     /// Valid elements by id (nil: free or damaged).
     var loaded: [Element?] = []
     var damaged: [UInt32] = []
+    /// Elements that claimed a block something else claimed first (dropped by repair).
+    var sharing: [UInt32] = []
     /// Blocks reachable from the snapshot: 0 = unused, else how many claims.
     var claims: [UInt8] = []
     /// Entries to drop (directory id, name), parents to fix (directory id, parent id).
@@ -119,6 +124,7 @@ public final class Checker<Device: BlockDevice> {
         guard Int(block) < claims.count else { return }
         if claims[Int(block)] != 0 {
             add(CheckProblem(kind: .blockSharedByTwo, id: owner, block: block))
+            if owner != 0 && !sharing.contains(owner) { sharing.append(owner) }
         }
         if claims[Int(block)] < 255 { claims[Int(block)] += 1 }
     }

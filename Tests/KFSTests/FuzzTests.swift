@@ -135,7 +135,10 @@ import Testing
             // fsck -y on every fourth image (the checker alone on the others).
             let device = MemoryBlockDevice(image: image)
             if iteration % 4 == 0 {
-                if kfsCheck(device, repair: true).final.clean { repairedClean += 1 }
+                let result = kfsCheck(device, repair: true)
+                if result.final.clean { repairedClean += 1 }
+                // What fsck -y leaves must be a fatal problem (no superblock, RecordMap or root).
+                #expect(result.final.clean || result.final.fatal)
             } else {
                 Checker(device).run()
             }
