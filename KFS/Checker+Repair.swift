@@ -53,7 +53,7 @@ extension Checker {
             try fileSystem.insertEntry(folder, DirectoryEntry(name: name, id: id, kind: orphan.kind))
             if orphan.kind == .directory {
                 orphan.attributes.parent = folderID
-                folder.attributes.nlink += 1
+                folder.attributes.nlink &+= 1
             } else {
                 orphan.attributes.nlink = 1
             }

@@ -47,6 +47,7 @@ extension FileSystem {
             guard target.count <= kfsSymlinkMax else { throw .nameTooLong }
         }
         guard directory.entry(named: name) == nil else { throw .exists }
+        if case .directory = what, directory.attributes.nlink >= kfsLinkMax { throw .tooManyLinks }
         try beginChange(blocks: namespaceReserve(directory) + 2)
         let time = now
         var attributes = Attributes(mode: mode & 0o7777, uid: uid, gid: gid, nlink: 1, size: 0,

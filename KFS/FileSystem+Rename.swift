@@ -30,6 +30,8 @@ extension FileSystem {
             }
             replaced = victim
         }
+        if isDirectory && sourceParent != targetParent && replaced == nil
+            && target.attributes.nlink >= kfsLinkMax { throw .tooManyLinks }
         try beginChange(blocks: namespaceReserve(source) + namespaceReserve(target))
         let newEntry = DirectoryEntry(name: targetName, id: moving.id, kind: moving.kind)
         if replaced != nil {
@@ -49,7 +51,7 @@ extension FileSystem {
         }
         if isDirectory {
             if source.attributes.nlink > 2 { source.attributes.nlink -= 1 }
-            target.attributes.nlink += 1
+            target.attributes.nlink &+= 1
             moving.attributes.parent = targetParent
         }
         moving.attributes.ctimeNs = time
