@@ -32,7 +32,7 @@ ASFLAGS      := --target=x86_64-unknown-none-elf -DK42_KERNEL $(INCLUDES) -g
 
 # Portable layers, in dependency order (module:folder). Each is also a SwiftPM target.
 PORTABLE     := LinuxABI:LinuxABI Trace:Trace Objects:Objects Memory:Memory Firmware:Drivers/Firmware
-KERNEL_SRCS  := $(sort $(wildcard $(ARCH)/*.swift) $(wildcard Kernel/*.swift))
+KERNEL_SRCS  := $(sort $(wildcard $(ARCH)/*.swift) $(wildcard Kernel/*.swift) $(wildcard Linux/*.swift))
 TEST_SRCS    := $(sort $(wildcard Kernel/Tests/*.swift))
 ASM_SRCS     := $(filter-out $(ARCH)/link.ld.S,$(wildcard $(ARCH)/*.S))
 C_SRCS       := $(wildcard $(ARCH)/*.c)

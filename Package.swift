@@ -24,10 +24,12 @@ let package = Package(
     targets: [
         // --- Portable kernel layers (also compiled in Embedded mode by the Makefile) ---
         .target(name: "Platform", path: "Arch/Platform"),
-        .target(name: "Objects", dependencies: ["Platform"], path: "Objects", exclude: ["Counter/README.md"], swiftSettings: swift5),
-        .target(name: "Memory", dependencies: ["Platform", "Objects"], path: "Memory", swiftSettings: swift5),
+        .target(name: "Objects", dependencies: ["Platform", "Trace"], path: "Objects", exclude: ["Counter/README.md"], swiftSettings: swift5),
+        .target(name: "Memory", dependencies: ["Platform", "Objects", "LinuxABI", "Trace"], path: "Memory", swiftSettings: swift5),
         .target(name: "Firmware", path: "Drivers/Firmware", swiftSettings: swift5),
         .target(name: "LinuxABI", path: "LinuxABI", swiftSettings: swift5),
+        // [file-system layer: VFS, ramfs, devfs, procfs, pipes, tty]
+        .target(name: "FileSystem", dependencies: ["LinuxABI", "Objects", "Platform"], path: "FileSystem", swiftSettings: swift5),
         // [tracing library: owned by the tracing work]
         .target(name: "Trace", dependencies: ["Platform"], path: "Trace", swiftSettings: swift5),
         // [KFS library: owned by the KFS work]
@@ -60,5 +62,7 @@ let package = Package(
         .testTarget(name: "TraceTests", dependencies: ["Trace", "Platform", "K42TraceTool"], path: "Tests/TraceTests", swiftSettings: swift5),
         // [owned by the KFS work]
         .testTarget(name: "KFSTests", dependencies: ["KFS"], path: "Tests/KFSTests", swiftSettings: swift5),
+        // [owned by the file-system work]
+        .testTarget(name: "FileSystemTests", dependencies: ["FileSystem", "LinuxABI", "Objects", "Platform"], path: "Tests/FileSystemTests", swiftSettings: swift5),
     ]
 )

@@ -26,10 +26,12 @@ func bootMain(_ magic: UInt32, _ bootInfoPhysical: UInt64) {
     InterruptHandlers.initialize()                            // vector -> handler table
     ObjectSpace.shared = ObjectSpace(maxCPUs: cpuCount)       // clustered objects: ids, tables
     Bringup.createCPUs(madt, cpuCount)                        // per-CPU areas, stacks, GDT/TSS
+    Scheduler.initialize()                                    // per-CPU run queues, idle threads
     CPUs.all[0].activate()                                    // GS, GDT, TSS, IDT on CPU 0
     ControlRegisters.configure(features)                      // SMEP etc. where reported
     KernelStatistics.initialize(maxCPUs: cpuCount)            // interrupt counts per CPU
     KernelTracing.initialize(cpuCount: cpuCount, commandLine: Bringup.commandLine)  // per-CPU trace logs
+    LinuxPersonality.initialize(boot)                         // syscall table, initramfs
     Bringup.startTimerAndInterrupts(cpu: 0)                   // APIC timer, quiescence, sti
     Bringup.startSecondaryCPUs(features)                      // INIT-SIPI-SIPI each AP
     klog("smp: brought up \(CPUs.onlineCount) CPUs")
@@ -113,6 +115,7 @@ enum Bringup {
     }
 
     static func startTimerAndInterrupts(cpu: Int) {
+        UserMode.configureThisCPU()                               // SYSCALL MSRs, FPU image
         LocalAPIC.enableThisCPU()
         InterruptHandlers.register(Vector.timer) { timerTick() }
         InterruptHandlers.register(Vector.crossCPUCall) {}            // wakes the idle loop
@@ -140,13 +143,17 @@ enum Bringup {
             KernelTests.run(which)
         }
         #endif
-        klog("Kernel is up; no init yet (the shell arrives with the Linux personality). Idle.")
+        if !LinuxPersonality.startInit(commandLine) {
+            klog("Kernel is up; nothing to run. Idle.")
+        }
     }
 }
 
-/// The periodic timer on every CPU.
+/// The periodic timer on every CPU: time slices end here.
 func timerTick() {
     CPUs.current.ticks.wrappingAdd(1, ordering: .relaxed)
+    let s = Scheduler.cpus[currentCPU]
+    if s.current !== s.idle { s.needReschedule = true }
 }
 
 /// Physical memory through the direct map, for the firmware parsers.

@@ -25,7 +25,10 @@ func idleLoop(cpu: Int) -> Never {
         CrossCPU.drain(cpu: cpu)
         KernelTracing.idle(cpu: cpu)
         arch_disable_interrupts()
-        if mailbox.pending.load(ordering: .acquiring) == 0 {
+        if Scheduler.hasWork(cpu: cpu) {
+            Scheduler.schedule()                              // run threads; back here when idle
+            arch_enable_interrupts()
+        } else if mailbox.pending.load(ordering: .acquiring) == 0 {
             arch_enable_interrupts_and_halt()                 // sti; hlt: no lost wake-up
         } else {
             arch_enable_interrupts()

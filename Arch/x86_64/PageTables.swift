@@ -31,6 +31,10 @@ enum KernelPageTables {
         UnsafeMutablePointer(bitPattern: UInt(UInt64(DIRECT_MAP_BASE) + physical))!
     }
 
+    @inline(__always) static func virtualBytes(_ physical: UInt64) -> UnsafeMutableRawPointer {
+        UnsafeMutableRawPointer(bitPattern: UInt(UInt64(DIRECT_MAP_BASE) + physical))!
+    }
+
     /// Physical address of a kernel virtual address (image window or direct map).
     static func physical(of p: UnsafeRawPointer) -> UInt64 {
         let v = UInt64(UInt(bitPattern: p))

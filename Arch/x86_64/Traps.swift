@@ -50,7 +50,10 @@ enum InterruptHandlers {
 @c(k42_trap_entry)
 func trapEntry(_ frame: UnsafeMutablePointer<trap_frame>) {
     let vector = Int(frame.pointee.vector)
+    let fromUser = frame.pointee.cs & 3 == 3
     if vector < 32 {
+        if fromUser { UserTraps.exception(frame); return }
+        if vector == 14 && UserTraps.kernelFault(frame) { return }
         Panic.exception(frame)
     }
     if vector == Vector.spurious { return }            // no EOI for spurious interrupts
@@ -60,4 +63,5 @@ func trapEntry(_ frame: UnsafeMutablePointer<trap_frame>) {
     if let handler = InterruptHandlers.table[vector] { handler() }
     LocalAPIC.endOfInterrupt()
     KernelTracing.interruptExit(vector)
+    if fromUser { UserTraps.beforeReturnToUser(frame) }
 }

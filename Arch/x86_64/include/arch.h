@@ -46,6 +46,23 @@ ARCH_SYMBOL(__bss_start) ARCH_SYMBOL(__bss_end) ARCH_SYMBOL(__image_end)
 ARCH_SYMBOL(__ksyms_start) ARCH_SYMBOL(__ksyms_end)
 ARCH_SYMBOL(__ap_trampoline_start) ARCH_SYMBOL(__ap_trampoline_end)
 ARCH_SYMBOL(isr_stubs) ARCH_SYMBOL(k42_ap_entry) ARCH_SYMBOL(boot_stack_top)
+extern char k42_thread_trampoline[], k42_syscall_entry[], k42_copy_user_insn[], k42_copy_user_fixup[];
+extern char k42_zero_user_insn[];
+ARCH_SYMBOL(k42_thread_trampoline) ARCH_SYMBOL(k42_syscall_entry) ARCH_SYMBOL(k42_copy_user_insn)
+ARCH_SYMBOL(k42_copy_user_fixup) ARCH_SYMBOL(k42_zero_user_insn)
+
+/* runtime.c */
+void arc4random_buf(void *buf, unsigned long n);
+static inline void arch_fxrstor(const void *area) { __asm__ volatile("fxrstor64 (%0)" :: "r"(area) : "memory"); }
+
+/* switch.S */
+void k42_context_switch(uint64_t *save_rsp, uint64_t new_rsp, void *save_fpu, void *load_fpu);
+void k42_user_return(trap_frame *frame) __attribute__((noreturn));
+uint64_t k42_copy_user(void *dst, const void *src, uint64_t n);
+uint64_t k42_zero_user(void *dst, uint64_t n);
+static inline void arch_fxsave(void *area) { __asm__ volatile("fxsave64 (%0)" :: "r"(area) : "memory"); }
+static inline void arch_ldmxcsr(uint32_t v) { __asm__ volatile("ldmxcsr %0" :: "m"(v)); }
+static inline void arch_fninit(void) { __asm__ volatile("fninit"); }
 
 /* Port I/O */
 static inline void arch_outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }

@@ -1,0 +1,94 @@
+// Kernel threads: the unit the per-CPU scheduler runs. A Linux thread is one of these with a
+// user context (DESIGN.md 6: a dispatcher with one thread). Each has its own kernel stack,
+// FPU/SSE save area and FS base; a new thread starts in k42_thread_trampoline, which calls
+// its `entry` closure (for user threads: k42_user_return on a prepared trap frame).
+import Memory
+import Objects
+import Synchronization
+
+enum ThreadState { case runnable, running, blocked, dead }
+
+final class Thread {
+    nonisolated(unsafe) static var nextID = 1
+    static let stackOrder = 2                                  // 16 KiB kernel stacks
+
+    let id: Int
+    var savedRSP: UInt64 = 0
+    private(set) var stackBase: UInt64                          // physical; 0 for idle threads
+    let stackTop: UInt64                                        // virtual
+    let fpu: UnsafeMutableRawPointer                            // 512-byte FXSAVE area
+    var state: ThreadState = .runnable
+    var cpu: Int
+    var entry: (() -> Void)?
+    var fsBase: UInt64 = 0
+    /// Set by a wake-up that arrived before the thread blocked (see Scheduler.block).
+    var wakePending = false
+    unowned(unsafe) var process: Process? = nil
+    /// The user trap frame at the top of the kernel stack (user threads).
+    var userFrame: UnsafeMutablePointer<trap_frame> {
+        UnsafeMutablePointer(bitPattern: UInt(stackTop) - UInt(MemoryLayout<trap_frame>.stride))!
+    }
+
+    /// A thread with a fresh kernel stack that will run `entry` on `cpu`.
+    init?(cpu: Int, entry: @escaping () -> Void) {
+        guard let frames = MemoryBringup.frames, let pa = frames.allocate(order: Thread.stackOrder) else { return nil }
+        id = Thread.allocateID()
+        self.cpu = cpu
+        self.entry = entry
+        stackBase = pa
+        stackTop = UInt64(DIRECT_MAP_BASE) + pa + UInt64(4096 << Thread.stackOrder)
+        fpu = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
+        if let initial = UserMode.initialFPUState { fpu.copyMemory(from: initial, byteCount: 512) }
+        // The first switch "returns" into the trampoline: six callee-saved registers, then the
+        // return address, placed so that the trampoline's call sees an aligned stack.
+        let top = stackTop - UInt64(MemoryLayout<trap_frame>.stride)   // room for a user frame
+        let slots = UnsafeMutablePointer<UInt64>(bitPattern: UInt(top - 64))!
+        slots.initialize(repeating: 0, count: 8)
+        slots[6] = arch_k42_thread_trampoline()
+        savedRSP = top - 64
+    }
+
+    /// The context a CPU boots in, adopted as that CPU's idle thread.
+    init(idleOn cpu: Int, stackTop: UInt64) {
+        id = 0
+        self.cpu = cpu
+        self.stackBase = 0
+        self.stackTop = stackTop
+        fpu = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
+        state = .running
+    }
+
+    deinit {
+        fpu.deallocate()
+        releaseStack()
+    }
+
+    /// Returns the kernel stack to the frame manager (once the thread can no longer run).
+    func releaseStack() {
+        if stackBase != 0 { MemoryBringup.frames?.free(physical: stackBase, order: Thread.stackOrder) }
+        stackBase = 0
+    }
+
+    static func allocateID() -> Int {
+        withInterruptsDisabled { () -> Int in
+            idLock.lock()
+            defer { idLock.unlock() }
+            let id = nextID
+            nextID += 1
+            return id
+        }
+    }
+    nonisolated(unsafe) static var idLock = SpinLock()
+}
+
+/// The first code a new thread runs (from k42_thread_trampoline, interrupts off).
+@c(k42_thread_begin)
+func threadBegin() {
+    Scheduler.finishSwitch()
+    let thread = Scheduler.current
+    let body = thread.entry
+    thread.entry = nil
+    arch_enable_interrupts()
+    body?()
+    Scheduler.exitCurrentThread()
+}

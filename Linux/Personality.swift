@@ -1,0 +1,54 @@
+// Bringing up the Linux personality: the system-call table, the initrd, and the first user
+// process. Like Linux, init is `init=` from the command line, else /init, /sbin/init,
+// /bin/init, /bin/sh, tried in that order; argv[0] is the path, envp is HOME=/ TERM=linux.
+import Firmware
+import LinuxABI
+import Memory
+
+enum LinuxPersonality {
+    static func initialize(_ boot: BootInfo) {
+        SyscallTable.initialize()
+        if let initrd = boot.modules.first {
+            Initramfs.archive = UnsafeRawBufferPointer(start: KernelPageTables.virtualBytes(initrd.base), count: Int(initrd.size))
+        }
+    }
+
+    /// Starts pid 1; false if there is no initrd to run it from.
+    static func startInit(_ commandLine: KernelCommandLine) -> Bool {
+        guard Initramfs.archive != nil else {
+            klog("init: no initramfs given (-initrd); staying in the kernel")
+            return false
+        }
+        var candidates: [[UInt8]] = []
+        if let chosen = commandLine.value("init") { candidates.append(Array(chosen.utf8)) }
+        candidates += ["/init", "/sbin/init", "/bin/init", "/bin/sh"].map { Array($0.utf8) }
+        let pid: Int
+        do { pid = try ProcessTable.allocatePID() } catch { kernelPanic("no pid for init") }
+        let (tables, space) = Process.freshAddressSpace()
+        let process = Process(pid: pid, parent: nil, pageTables: tables, addressSpace: space)
+        ProcessTable.insert(process)
+        let environment = [Array("HOME=/".utf8), Array("TERM=linux".utf8)]
+        let extra = commandLine.initArguments.map { Array($0.utf8) }
+        var threadRef: Thread? = nil
+        guard let thread = Thread(cpu: 0, entry: {
+            let me = threadRef!
+            for path in candidates {
+                do throws(Errno) {
+                    try Exec.execute(process: process, thread: me, path: path, arguments: [path] + extra,
+                                     environment: environment)
+                    klog("Run \(String(decoding: path, as: UTF8.self)) as init process")
+                    k42_user_return(me.userFrame)
+                } catch {
+                    klog("Failed to execute \(String(decoding: path, as: UTF8.self)) (error \(-Int(error.rawValue)))")
+                }
+            }
+            klog("Kernel panic - not syncing: No working init found.")
+            MachineExit.exit(success: false)
+        }) else { kernelPanic("cannot create the init thread") }
+        threadRef = thread
+        thread.process = process
+        process.threads.append(thread)
+        Scheduler.start(thread)
+        return true
+    }
+}

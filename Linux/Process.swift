@@ -1,0 +1,98 @@
+// A Linux process: K42's Process object (the root of the per-process object tree: its address
+// space of Regions over FCMs, and its HAT) plus what the Linux personality adds: pid, parent
+// and children, process group and session, threads, exit status. The process table maps pids
+// to processes; it is locked only when processes are created, reaped or looked up by pid.
+import LinuxABI
+import Memory
+import Objects
+import Synchronization
+
+final class Process {
+    let pid: Int
+    unowned(unsafe) var parent: Process?
+    var children: [Process] = []              // guarded by ProcessTable.lock
+    var threads: [Thread] = []
+    var pageTables: UserPageTables
+    var addressSpace: AddressSpace
+    var processGroup: Int
+    var session: Int
+    /// Wait status (wait(2) encoding) once the process has exited: a zombie.
+    var exitStatus: Int32? = nil
+    /// Woken when a child changes state (wait4 blocks here).
+    let childEvents = KernelWaitQueue()
+    /// The command name (/proc/PID/comm, 15 bytes max) and the arguments of the last execve.
+    var command: [UInt8] = Array("init".utf8)
+    var arguments: [[UInt8]] = []
+    var executablePath: [UInt8] = []
+
+    init(pid: Int, parent: Process?, pageTables: UserPageTables, addressSpace: AddressSpace) {
+        self.pid = pid
+        self.parent = parent
+        self.pageTables = pageTables
+        self.addressSpace = addressSpace
+        processGroup = parent?.processGroup ?? pid
+        session = parent?.session ?? pid
+    }
+
+    var isZombie: Bool { exitStatus != nil }
+
+    /// A new, empty user address space.
+    static func freshAddressSpace() -> (UserPageTables, AddressSpace) {
+        let frames = MemoryBringup.frames!
+        let tables = UserPageTables(frames: frames)
+        let space = AddressSpace(hat: tables, frames: frames, userEnd: UInt64(USER_END),
+                                 mmapTop: UInt64(USER_END) - (1 << 30))      // 1 GiB below the stack top
+        return (tables, space)
+    }
+}
+
+/// pid -> process; pid 1 is init.
+enum ProcessTable {
+    nonisolated(unsafe) static var processes: [Int: Process] = [:]
+    nonisolated(unsafe) static var nextPID = 1
+    static let lock = SpinLock()
+    static let maxProcesses = 4096
+
+    static func allocatePID() throws(Errno) -> Int {
+        let pid: Int? = lock.withLockIRQSave {
+            guard processes.count < maxProcesses else { return nil }
+            while processes[nextPID] != nil { nextPID = nextPID >= 4_194_304 ? 2 : nextPID + 1 }
+            let pid = nextPID
+            nextPID = nextPID >= 4_194_304 ? 2 : nextPID + 1
+            return pid
+        }
+        guard let pid else { throw .EAGAIN }
+        return pid
+    }
+
+    static func insert(_ p: Process) { lock.withLockIRQSave { processes[p.pid] = p } }
+    static func remove(_ pid: Int) { lock.withLockIRQSave { processes[pid] = nil } }
+    static func find(_ pid: Int) -> Process? { lock.withLockIRQSave { processes[pid] } }
+    static var count: Int { lock.withLockIRQSave { processes.count } }
+}
+
+/// Threads waiting for an event (a child exiting, data arriving). Wake-ups are never lost:
+/// a waiter registers, re-checks its condition, then blocks (Scheduler.block returns at once
+/// if a wake-up came in between).
+final class KernelWaitQueue {
+    let lock = SpinLock()
+    private var waiters: [Thread] = []
+
+    func add(_ t: Thread) { lock.withLockIRQSave { if !waiters.contains(where: { $0 === t }) { waiters.append(t) } } }
+    func remove(_ t: Thread) { lock.withLockIRQSave { waiters.removeAll { $0 === t } } }
+
+    func wakeAll() {
+        let woken: [Thread] = lock.withLockIRQSave { let w = waiters; waiters = []; return w }
+        for t in woken { Scheduler.wake(t) }
+    }
+
+    /// Blocks the current thread until `condition` holds.
+    func wait(until condition: () -> Bool) {
+        let me = Scheduler.current
+        while true {
+            add(me)
+            if condition() { remove(me); return }
+            Scheduler.block()
+        }
+    }
+}

@@ -1,0 +1,111 @@
+// The only way the kernel touches user memory: checked copies. An address range must lie
+// below USER_END; the copy itself is k42_copy_user (switch.S), whose page faults are first
+// resolved like user faults (demand paging) and otherwise turn into EFAULT (Traps.swift).
+import LinuxABI
+
+enum UserMemory {
+    static let end = UInt64(USER_END)
+
+    @inline(__always)
+    static func check(_ address: UInt64, _ count: Int) throws(Errno) {
+        guard count >= 0, address < end, UInt64(count) <= end - address else { throw .EFAULT }
+    }
+
+    static func copyIn(_ destination: UnsafeMutableRawPointer, from address: UInt64, count: Int) throws(Errno) {
+        if count == 0 { return }
+        try check(address, count)
+        if k42_copy_user(destination, UnsafeRawPointer(bitPattern: UInt(address)), UInt64(count)) != 0 { throw .EFAULT }
+    }
+
+    static func copyOut(to address: UInt64, from source: UnsafeRawPointer, count: Int) throws(Errno) {
+        if count == 0 { return }
+        try check(address, count)
+        if k42_copy_user(UnsafeMutableRawPointer(bitPattern: UInt(address)), source, UInt64(count)) != 0 { throw .EFAULT }
+    }
+
+    static func zero(_ address: UInt64, count: Int) throws(Errno) {
+        if count == 0 { return }
+        try check(address, count)
+        if k42_zero_user(UnsafeMutableRawPointer(bitPattern: UInt(address)), UInt64(count)) != 0 { throw .EFAULT }
+    }
+
+    // The standard library's withUnsafe...Bytes rethrow untyped errors, which Embedded Swift
+    // cannot carry; these helpers pass the raw pointer out and keep the throw typed.
+
+    static func read<T>(_ address: UInt64, as: T.Type) throws(Errno) -> T {
+        var value = unsafe_zeroed(T.self)
+        let failed = withUnsafeMutableBytes(of: &value) { b in
+            k42_copy_user(b.baseAddress!, UnsafeRawPointer(bitPattern: UInt(address)), UInt64(b.count)) != 0
+        }
+        try check(address, MemoryLayout<T>.size)
+        if failed { throw .EFAULT }
+        return value
+    }
+
+    static func write<T>(_ address: UInt64, _ value: T) throws(Errno) {
+        try check(address, MemoryLayout<T>.size)
+        var v = value
+        let failed = withUnsafeBytes(of: &v) { b in
+            k42_copy_user(UnsafeMutableRawPointer(bitPattern: UInt(address)), b.baseAddress!, UInt64(b.count)) != 0
+        }
+        if failed { throw .EFAULT }
+    }
+
+    static func readBytes(_ address: UInt64, count: Int) throws(Errno) -> [UInt8] {
+        try check(address, count)
+        var out = [UInt8](repeating: 0, count: count)
+        if count == 0 { return out }
+        let failed = out.withUnsafeMutableBytes { b in
+            k42_copy_user(b.baseAddress!, UnsafeRawPointer(bitPattern: UInt(address)), UInt64(count)) != 0
+        }
+        if failed { throw .EFAULT }
+        return out
+    }
+
+    static func writeBytes(_ address: UInt64, _ bytes: [UInt8]) throws(Errno) {
+        try check(address, bytes.count)
+        if bytes.isEmpty { return }
+        let failed = bytes.withUnsafeBytes { b in
+            k42_copy_user(UnsafeMutableRawPointer(bitPattern: UInt(address)), b.baseAddress!, UInt64(b.count)) != 0
+        }
+        if failed { throw .EFAULT }
+    }
+
+    /// A NUL-terminated string of at most `limit` bytes (ENAMETOOLONG beyond, EFAULT if unmapped).
+    static func readString(_ address: UInt64, limit: Int = 4096) throws(Errno) -> [UInt8] {
+        var out: [UInt8] = []
+        var a = address
+        while out.count < limit {
+            // Copy up to the end of the page (the next page may be unmapped).
+            let chunk = min(limit - out.count, Int(4096 - (a & 4095)))
+            let bytes = try readBytes(a, count: chunk)
+            if let nul = bytes.firstIndex(of: 0) { return out + bytes[0..<nul] }
+            out += bytes
+            a += UInt64(chunk)
+        }
+        throw .ENAMETOOLONG
+    }
+
+    /// A NULL-terminated array of string pointers (argv, envp).
+    static func readStringArray(_ address: UInt64, maxCount: Int = 4096) throws(Errno) -> [[UInt8]] {
+        guard address != 0 else { return [] }
+        var out: [[UInt8]] = []
+        var a = address
+        while true {
+            let p = try read(a, as: UInt64.self)
+            if p == 0 { return out }
+            guard out.count < maxCount else { throw .E2BIG }
+            out.append(try readString(p, limit: 128 * 1024))
+            a += 8
+        }
+    }
+}
+
+/// A value of `T` with every byte zero (for copy-in targets).
+@inline(__always)
+func unsafe_zeroed<T>(_ type: T.Type) -> T {
+    let p = UnsafeMutableRawPointer.allocate(byteCount: max(MemoryLayout<T>.size, 1), alignment: MemoryLayout<T>.alignment)
+    defer { p.deallocate() }
+    p.initializeMemory(as: UInt8.self, repeating: 0, count: max(MemoryLayout<T>.size, 1))
+    return p.load(as: T.self)
+}

@@ -1,0 +1,67 @@
+// What happens when user mode traps: page faults are resolved through the process's address
+// space (Process -> Region -> FCM -> HAT); other exceptions, and faults that cannot be
+// resolved, end the process with the matching signal (full signal delivery arrives with the
+// signals work). Faults inside k42_copy_user on a user address are resolved the same way, or
+// become EFAULT. On every return to user mode, a pending reschedule is honoured.
+import LinuxABI
+import Memory
+import Objects
+
+enum UserTraps {
+    /// An exception from ring 3 (vector < 32).
+    static func exception(_ frame: UnsafeMutablePointer<trap_frame>) {
+        let vector = Int(frame.pointee.vector)
+        if vector == 14 {
+            let address = arch_read_cr2()
+            let error = frame.pointee.error_code
+            if let p = Scheduler.current.process {
+                let result = p.addressSpace.handleFault(address: address, write: error & 2 != 0, execute: error & 16 != 0)
+                if result == .resolved { beforeReturnToUser(frame); return }
+                klog("\(String(decoding: p.command, as: UTF8.self))[\(p.pid)]: segfault at \(hex(address, digits: 1)) ip \(hex(frame.pointee.rip)) sp \(hex(frame.pointee.rsp)) error \(error)")
+            }
+            kill(signal: 11)                                        // SIGSEGV
+        }
+        let signal: Int32
+        switch vector {
+        case 0, 16, 19: signal = 8                                  // SIGFPE
+        case 6: signal = 4                                          // SIGILL
+        case 3, 1: signal = 5                                       // SIGTRAP
+        case 17: signal = 7                                         // SIGBUS
+        default: signal = 11                                        // #GP and the rest: SIGSEGV
+        }
+        if let p = Scheduler.current.process {
+            klog("\(String(decoding: p.command, as: UTF8.self))[\(p.pid)]: trap \(vector) ip \(hex(frame.pointee.rip)) error \(frame.pointee.error_code)")
+        }
+        kill(signal: signal)
+    }
+
+    /// A page fault in kernel mode: true if it was a user copy that we resolved or redirected.
+    static func kernelFault(_ frame: UnsafeMutablePointer<trap_frame>) -> Bool {
+        let rip = frame.pointee.rip
+        guard rip == arch_k42_copy_user_insn() || rip == arch_k42_zero_user_insn() else { return false }
+        let address = arch_read_cr2()
+        if address < UInt64(USER_END), let p = Scheduler.current.process {
+            let write = frame.pointee.error_code & 2 != 0
+            if p.addressSpace.handleFault(address: address, write: write, execute: false) == .resolved { return true }
+        }
+        frame.pointee.rip = arch_k42_copy_user_fixup()
+        return true
+    }
+
+    /// Ends the current process as if killed by `signal` (wait status: the signal number,
+    /// with 0x80 when the default action dumps core).
+    static func kill(signal: Int32) -> Never {
+        let core: Int32 = [3, 4, 5, 6, 7, 8, 11, 24, 25, 31].contains(signal) ? 0x80 : 0
+        ProcessExit.exit(status: signal | core)
+    }
+
+    /// Last stop before ring 3 (system calls and interrupts from user mode).
+    static func beforeReturnToUser(_ frame: UnsafeMutablePointer<trap_frame>) {
+        let s = Scheduler.cpus[currentCPU]
+        if s.needReschedule {
+            let flags = k42_irq_save()
+            Scheduler.schedule()
+            k42_irq_restore(flags)
+        }
+    }
+}

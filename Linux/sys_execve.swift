@@ -1,0 +1,140 @@
+// execve(2): replaces the calling process's image with a static ELF program (ET_EXEC or
+// static-PIE), or runs a "#!" script's interpreter. The new address space is built beside
+// the old one (segments copied into anonymous FCMs, a demand-paged stack with argv, envp and
+// the auxiliary vector), then swapped in; the old one is released. Until the VFS is wired,
+// programs are read from the initrd.
+import LinuxABI
+import Memory
+
+enum Exec {
+    static let stackSize: UInt64 = 8 << 20
+    static let pieBase: UInt64 = 0x5555_5555_4000
+
+    /// Loads `path` into `process` and points `thread`'s user frame at its entry.
+    static func execute(process: Process, thread: Thread, path: [UInt8], arguments: [[UInt8]],
+                        environment: [[UInt8]], depth: Int = 0) throws(Errno) {
+        guard depth <= 4 else { throw .ELOOP }
+        guard !path.isEmpty else { throw .ENOENT }
+        guard let file = Initramfs.lookup(path) else { throw .ENOENT }
+        guard file.mode & 0o170000 == 0o100000 else { throw .EACCES }
+        if file.data.count >= 2 && file.data[0] == UInt8(ascii: "#") && file.data[1] == UInt8(ascii: "!") {
+            let (interpreter, argument) = try parseShebang(file.data)
+            var newArguments = [interpreter]
+            if let argument { newArguments.append(argument) }
+            newArguments.append(path)
+            newArguments += arguments.dropFirst()
+            return try execute(process: process, thread: thread, path: interpreter, arguments: newArguments,
+                               environment: environment, depth: depth + 1)
+        }
+        let size = UInt64(file.data.count)
+        let image = try ELFImage.parse(fileSize: size) { offset, count in
+            guard offset <= size, UInt64(count) <= size - offset else { return nil }
+            return Array(file.data[Int(offset)..<(Int(offset) + count)])
+        }
+        guard image.interpreter == nil else { throw .ENOEXEC }      // dynamic programs: later
+        let (tables, space) = Process.freshAddressSpace()
+        let bias = image.isPositionIndependent ? pieBase &- image.span.low : 0
+        var top: UInt64 = 0
+        for segment in image.segments {
+            let start = (segment.virtualAddress &+ bias) & ~0xFFF
+            let end = (segment.virtualAddress &+ bias &+ segment.memorySize + 0xFFF) & ~0xFFF
+            guard end > start, end <= UInt64(USER_END) - stackSize else { throw .ENOEXEC }
+            var rights: Protection = []
+            if segment.readable { rights.insert(.read) }
+            if segment.writable { rights.insert(.write) }
+            if segment.executable { rights.insert(.execute) }
+            // Segments may share a page with the previous one: map only what is not mapped yet.
+            var mapStart = start
+            while mapStart < end, space.region(containing: mapStart) != nil { mapStart += 4096 }
+            if mapStart < end {
+                _ = try space.map(at: mapStart, length: end - mapStart, protection: rights, fixed: true,
+                                  name: String(decoding: path, as: UTF8.self))
+            }
+            let bytes = UnsafeRawBufferPointer(rebasing: file.data[Int(segment.fileOffset)..<Int(segment.fileOffset + segment.fileSize)])
+            try write(bytes, at: segment.virtualAddress &+ bias, into: space)
+            top = max(top, end)
+        }
+        space.initializeBreak(top)
+        let stackTop = UInt64(USER_END)
+        _ = try space.map(at: stackTop - stackSize, length: stackSize, protection: [.read, .write], fixed: true,
+                          name: "[stack]", growsDown: true)
+        var random = [UInt8](repeating: 0, count: 16)
+        random.withUnsafeMutableBytes { arc4random_buf($0.baseAddress, 16) }
+        let hwcap = UInt64(CPUFeatures.cpuid(1).edx)
+        let auxiliary: [(UInt64, UInt64)] = [
+            (AuxiliaryVector.AT_HWCAP, hwcap), (AuxiliaryVector.AT_PAGESZ, 4096), (AuxiliaryVector.AT_CLKTCK, 100),
+            (AuxiliaryVector.AT_PHDR, image.programHeadersInMemory(bias: bias)), (AuxiliaryVector.AT_PHENT, 56),
+            (AuxiliaryVector.AT_PHNUM, UInt64(image.programHeaderCount)), (AuxiliaryVector.AT_BASE, 0),
+            (AuxiliaryVector.AT_FLAGS, 0), (AuxiliaryVector.AT_ENTRY, image.entry &+ bias),
+            (AuxiliaryVector.AT_UID, 0), (AuxiliaryVector.AT_EUID, 0), (AuxiliaryVector.AT_GID, 0),
+            (AuxiliaryVector.AT_EGID, 0), (AuxiliaryVector.AT_SECURE, 0), (AuxiliaryVector.AT_HWCAP2, 0),
+        ]
+        let stack = try InitialStack.build(top: stackTop, arguments: arguments, environment: environment,
+                                           executableName: path, random: random, auxiliary: auxiliary)
+        var failure: Errno? = nil
+        stack.bytes.withUnsafeBytes { b in
+            do throws(Errno) { try write(b, at: stackTop - UInt64(b.count), into: space) } catch { failure = error }
+        }
+        if let failure { throw failure }
+
+        // Point of no return: switch to the new image.
+        process.pageTables = tables
+        process.addressSpace = space
+        tables.activate()
+        thread.fsBase = 0
+        UserMode.setFSBase(0)
+        if let initial = UserMode.initialFPUState { arch_fxrstor(initial) }
+        let frame = thread.userFrame
+        frame.initialize(to: trap_frame())
+        frame.pointee.rip = image.entry &+ bias
+        frame.pointee.cs = UInt64(Selector.userCode)
+        frame.pointee.ss = UInt64(Selector.userData)
+        frame.pointee.rflags = 0x202
+        frame.pointee.rsp = stack.stackPointer
+        let base = path.lastIndex(of: UInt8(ascii: "/")).map { Array(path[($0 + 1)...]) } ?? path
+        process.command = Array(base.prefix(15))
+        process.arguments = arguments
+        process.executablePath = path
+    }
+
+    /// Copies `bytes` into the address space's pages at `address` (through the FCMs).
+    static func write(_ bytes: UnsafeRawBufferPointer, at address: UInt64, into space: AddressSpace) throws(Errno) {
+        var done = 0
+        while done < bytes.count {
+            let va = address + UInt64(done)
+            guard let region = space.region(containing: va) else { throw .EFAULT }
+            guard let pa = region.fcm.pageForWrite(region.pageIndex(va & ~0xFFF)) else { throw .ENOMEM }
+            let offset = Int(va & 0xFFF)
+            let n = min(bytes.count - done, 4096 - offset)
+            KernelPageTables.virtualBytes(pa + UInt64(offset)).copyMemory(from: bytes.baseAddress! + done, byteCount: n)
+            done += n
+        }
+    }
+
+    /// "#!interpreter [argument]\n" (Linux: up to 256 bytes, one optional argument).
+    static func parseShebang(_ data: UnsafeRawBufferPointer) throws(Errno) -> ([UInt8], [UInt8]?) {
+        var line: [UInt8] = []
+        var i = 2
+        while i < data.count && i < 256 && data[i] != 0x0A { line.append(data[i]); i += 1 }
+        let words = line.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 }).map { Array($0) }
+        guard let interpreter = words.first else { throw .ENOEXEC }
+        if words.count > 1 {
+            // Everything after the interpreter, trimmed, is one argument (Linux semantics).
+            let rest = line.drop { $0 == 0x20 || $0 == 0x09 }.drop { $0 != 0x20 && $0 != 0x09 }
+            var argument = Array(rest.drop { $0 == 0x20 || $0 == 0x09 })
+            while let last = argument.last, last == 0x20 || last == 0x09 { argument.removeLast() }
+            return (interpreter, argument)
+        }
+        return (interpreter, nil)
+    }
+}
+
+func sys_execve(_ a: SyscallArguments) throws(Errno) -> Int {
+    let path = try UserMemory.readString(a.a0)
+    let arguments = try UserMemory.readStringArray(a.a1)
+    let environment = try UserMemory.readStringArray(a.a2)
+    try Exec.execute(process: currentProcess, thread: Scheduler.current, path: path, arguments: arguments,
+                     environment: environment)
+    // The frame now holds the new program's registers; RAX (the return value) is 0.
+    return 0
+}

@@ -1,0 +1,157 @@
+// Process creation and reaping: fork(2), vfork(2) (as fork: the child gets a copy-on-write
+// copy; POSIX allows it), clone(2) with fork-like flags, wait4(2) and waitid(2) with Linux's
+// status encoding, and the exit path every process takes (ProcessExit).
+import LinuxABI
+import Memory
+import Objects
+
+enum ProcessCreation {
+    /// A copy of the calling process whose single thread returns 0 from the system call.
+    static func fork(_ a: SyscallArguments, childStack: UInt64 = 0) throws(Errno) -> Int {
+        let parent = currentProcess
+        let parentThread = Scheduler.current
+        let pid = try ProcessTable.allocatePID()
+        let frames = MemoryBringup.frames!
+        let tables = UserPageTables(frames: frames)
+        let space = parent.addressSpace.fork(childHAT: tables)
+        let child = Process(pid: pid, parent: parent, pageTables: tables, addressSpace: space)
+        child.command = parent.command
+        child.arguments = parent.arguments
+        child.executablePath = parent.executablePath
+        var childThreadRef: Thread? = nil
+        guard let thread = Thread(cpu: Scheduler.placement(), entry: {
+            k42_user_return(childThreadRef!.userFrame)
+        }) else { ProcessTable.remove(pid); throw .ENOMEM }
+        childThreadRef = thread
+        thread.process = child
+        thread.fsBase = parentThread.fsBase
+        arch_fxsave(thread.fpu)                             // the parent's live FPU/SSE state
+        thread.userFrame.pointee = a.frame.pointee
+        thread.userFrame.pointee.rax = 0
+        if childStack != 0 { thread.userFrame.pointee.rsp = childStack }
+        child.threads.append(thread)
+        ProcessTable.lock.withLockIRQSave { parent.children.append(child) }
+        ProcessTable.insert(child)
+        Scheduler.start(thread)
+        return pid
+    }
+}
+
+func sys_fork(_ a: SyscallArguments) throws(Errno) -> Int { try ProcessCreation.fork(a) }
+func sys_vfork(_ a: SyscallArguments) throws(Errno) -> Int { try ProcessCreation.fork(a) }
+
+/// clone(2) without CLONE_VM/CLONE_THREAD (threads come with issue 4): fork with an optional
+/// new stack; CLONE_PARENT_SETTID/CHILD_SETTID/CHILD_CLEARTID are honoured where simple.
+func sys_clone(_ a: SyscallArguments) throws(Errno) -> Int {
+    let flags = a.a0
+    let unsupported: UInt64 = 0x100 | 0x10000 | 0x800           // CLONE_VM, CLONE_THREAD, CLONE_SIGHAND
+    guard flags & unsupported == 0 else { throw .ENOSYS }
+    let pid = try ProcessCreation.fork(a, childStack: a.a1)
+    if flags & 0x0010_0000 != 0, a.a2 != 0 { try UserMemory.write(a.a2, Int32(pid)) }   // CLONE_PARENT_SETTID
+    return pid
+}
+
+/// wait4(2): WNOHANG 1, WUNTRACED 2, WCONTINUED 8, __WALL 0x40000000, __WCLONE 0x80000000.
+func sys_wait4(_ a: SyscallArguments) throws(Errno) -> Int {
+    let pid = Int(Int32(truncatingIfNeeded: a.a0))
+    let options = a.a2
+    guard options & ~(0x1 | 0x2 | 0x8 | 0x4000_0000 | 0x8000_0000 | 0x2000_0000) == 0 else { throw .EINVAL }
+    let (reaped, status) = try ProcessExit.waitForChild(pid: pid, noHang: options & 1 != 0)
+    if reaped != 0 && a.a1 != 0 { try UserMemory.write(a.a1, status) }
+    if reaped != 0 && a.a3 != 0 { try UserMemory.zero(a.a3, count: 144) }      // struct rusage
+    return reaped
+}
+
+/// waitid(2): P_ALL 0, P_PID 1, P_PGID 2; WEXITED 4 required; fills siginfo for CLD_EXITED/KILLED.
+func sys_waitid(_ a: SyscallArguments) throws(Errno) -> Int {
+    let which = a.a0, id = Int(Int32(truncatingIfNeeded: a.a1)), options = a.a3
+    guard options & 4 != 0 else { throw .EINVAL }
+    let pid: Int
+    switch which {
+    case 0: pid = -1
+    case 1: guard id > 0 else { throw .EINVAL }; pid = id
+    case 2: pid = id == 0 ? 0 : -id
+    default: throw .EINVAL
+    }
+    let (reaped, status) = try ProcessExit.waitForChild(pid: pid, noHang: options & 1 != 0)
+    if a.a2 != 0 {
+        var info = [UInt8](repeating: 0, count: 128)
+        if reaped != 0 {
+            let signaled = status & 0x7F != 0
+            LittleEndianBytes.put64(&info, 0, 17)                               // si_signo SIGCHLD (+ errno 0)
+            info[8] = signaled ? 2 : 1                                         // si_code CLD_KILLED / CLD_EXITED
+            LittleEndianBytes.put64(&info, 16, UInt64(reaped))                 // si_pid (+ si_uid 0)
+            let value = signaled ? Int32(status & 0x7F) : Int32((status >> 8) & 0xFF)
+            LittleEndianBytes.put64(&info, 24, UInt64(UInt32(bitPattern: value)))   // si_status
+        }
+        try UserMemory.writeBytes(a.a2, info)
+    }
+    return 0
+}
+
+enum ProcessExit {
+    /// Finds and reaps a zombie child matching `pid` (wait4's convention), blocking unless noHang.
+    static func waitForChild(pid: Int, noHang: Bool) throws(Errno) -> (Int, Int32) {
+        let me = currentProcess
+        func matches(_ c: Process) -> Bool {
+            if pid > 0 { return c.pid == pid }
+            if pid == 0 { return c.processGroup == me.processGroup }
+            if pid < -1 { return c.processGroup == -pid }
+            return true
+        }
+        while true {
+            var found: Process? = nil
+            var any = false
+            ProcessTable.lock.withLockIRQSave {
+                for c in me.children where matches(c) {
+                    any = true
+                    if c.isZombie { found = c; break }
+                }
+                if let z = found { me.children.removeAll { $0 === z } }
+            }
+            if let z = found {
+                ProcessTable.remove(z.pid)
+                return (z.pid, z.exitStatus ?? 0)
+            }
+            guard any else { throw .ECHILD }
+            if noHang { return (0, 0) }
+            me.childEvents.wait {
+                ProcessTable.lock.withLockIRQSave { me.children.contains { matches($0) && $0.isZombie } }
+            }
+        }
+    }
+
+    /// Ends the calling process with a wait(2) status; never returns.
+    static func exit(status: Int32) -> Never {
+        finishExit(status: status)
+        Scheduler.exitCurrentThread()
+    }
+
+    /// Everything but the final switch, in its own frame so that no strong reference is left
+    /// behind in the dying thread's stack (it never returns to release them).
+    @inline(never)
+    private static func finishExit(status: Int32) {
+        let me = currentProcess
+        arch_write_cr3(KernelPageTables.rootPhysical)       // leave the address space before freeing it
+        me.addressSpace.removeAll()
+        me.threads.removeAll()
+        let initProcess = ProcessTable.find(1)
+        var wakeInit = false
+        ProcessTable.lock.withLockIRQSave {
+            // Orphans go to init (pid 1), which reaps them.
+            for c in me.children {
+                c.parent = initProcess
+                initProcess?.children.append(c)
+                if c.isZombie { wakeInit = true }
+            }
+            me.children.removeAll()
+            me.exitStatus = status
+        }
+        if me.pid == 1 {
+            klog("Kernel panic - not syncing: Attempted to kill init! exitcode=\(hex(UInt64(UInt32(bitPattern: status)), digits: 8))")
+            MachineExit.exit(success: false)
+        }
+        if wakeInit { initProcess?.childEvents.wakeAll() }
+        if let parent = me.parent { parent.childEvents.wakeAll() }
+    }
+}

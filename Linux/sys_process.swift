@@ -1,0 +1,141 @@
+// Process identity and lifetime: getpid(2), getppid, gettid, get*id, setpgid/getpgid/setsid,
+// exit(2) and exit_group(2) (one thread per process for now, so they are the same), uname(2),
+// arch_prctl(2) (the FS base glibc puts its thread pointer in), set_tid_address(2), reboot(2).
+import LinuxABI
+import Objects
+import Memory
+
+var currentProcess: Process {
+    guard let p = Scheduler.current.process else { kernelPanic("system call from a thread with no process") }
+    return p
+}
+
+func sys_getpid(_ a: SyscallArguments) throws(Errno) -> Int { currentProcess.pid }
+func sys_gettid(_ a: SyscallArguments) throws(Errno) -> Int { currentProcess.pid }
+func sys_getppid(_ a: SyscallArguments) throws(Errno) -> Int { currentProcess.parent?.pid ?? 0 }
+func sys_getuid(_ a: SyscallArguments) throws(Errno) -> Int { 0 }
+func sys_geteuid(_ a: SyscallArguments) throws(Errno) -> Int { 0 }
+func sys_getgid(_ a: SyscallArguments) throws(Errno) -> Int { 0 }
+func sys_getegid(_ a: SyscallArguments) throws(Errno) -> Int { 0 }
+func sys_getpgrp(_ a: SyscallArguments) throws(Errno) -> Int { currentProcess.processGroup }
+
+func sys_getpgid(_ a: SyscallArguments) throws(Errno) -> Int {
+    let pid = Int(Int32(truncatingIfNeeded: a.a0))
+    if pid == 0 { return currentProcess.processGroup }
+    guard let p = ProcessTable.find(pid) else { throw .ESRCH }
+    return p.processGroup
+}
+
+func sys_getsid(_ a: SyscallArguments) throws(Errno) -> Int {
+    let pid = Int(Int32(truncatingIfNeeded: a.a0))
+    if pid == 0 { return currentProcess.session }
+    guard let p = ProcessTable.find(pid) else { throw .ESRCH }
+    return p.session
+}
+
+/// setpgid(2): a process may move itself or a child (same session) into a group.
+func sys_setpgid(_ a: SyscallArguments) throws(Errno) -> Int {
+    let me = currentProcess
+    let pid = Int(Int32(truncatingIfNeeded: a.a0)), pgid = Int(Int32(truncatingIfNeeded: a.a1))
+    guard pgid >= 0 else { throw .EINVAL }
+    let target: Process
+    if pid == 0 || pid == me.pid { target = me } else {
+        guard let child = ProcessTable.lock.withLockIRQSave({ me.children.first { $0.pid == pid } }) else { throw .ESRCH }
+        target = child
+    }
+    guard target.session == me.session else { throw .EPERM }
+    if target.pid == target.session { throw .EPERM }          // a session leader cannot move
+    target.processGroup = pgid == 0 ? target.pid : pgid
+    return 0
+}
+
+/// setsid(2): a new session and process group led by the caller.
+func sys_setsid(_ a: SyscallArguments) throws(Errno) -> Int {
+    let me = currentProcess
+    if me.processGroup == me.pid { throw .EPERM }
+    me.session = me.pid
+    me.processGroup = me.pid
+    return me.pid
+}
+
+func sys_exit(_ a: SyscallArguments) throws(Errno) -> Int {
+    ProcessExit.exit(status: Int32(truncatingIfNeeded: a.a0 & 0xFF) << 8)
+}
+
+func sys_exit_group(_ a: SyscallArguments) throws(Errno) -> Int {
+    ProcessExit.exit(status: Int32(truncatingIfNeeded: a.a0 & 0xFF) << 8)
+}
+
+func sys_set_tid_address(_ a: SyscallArguments) throws(Errno) -> Int { currentProcess.pid }
+
+func sys_set_robust_list(_ a: SyscallArguments) throws(Errno) -> Int {
+    guard a.a1 == 24 else { throw .EINVAL }                // sizeof(struct robust_list_head)
+    return 0
+}
+
+/// arch_prctl(2): ARCH_SET_FS 0x1002, ARCH_GET_FS 0x1003, ARCH_SET_GS 0x1001, ARCH_GET_GS 0x1004.
+func sys_arch_prctl(_ a: SyscallArguments) throws(Errno) -> Int {
+    let t = Scheduler.current
+    switch a.a0 {
+    case 0x1002:
+        guard a.a1 < UInt64(USER_END) else { throw .EPERM }
+        t.fsBase = a.a1
+        UserMode.setFSBase(a.a1)
+        return 0
+    case 0x1003:
+        try UserMemory.write(a.a1, t.fsBase)
+        return 0
+    case 0x1001, 0x1004: throw .EINVAL                   // user GS is not supported yet
+    default: throw .EINVAL
+    }
+}
+
+/// uname(2): six 65-byte fields (struct new_utsname).
+func sys_uname(_ a: SyscallArguments) throws(Errno) -> Int {
+    var buffer = [UInt8](repeating: 0, count: 65 * 6)
+    let fields = ["Linux", "k42", "6.1.0-k42", "#1 SMP K42 in Swift", "x86_64", "(none)"]
+    for (i, f) in fields.enumerated() {
+        for (j, c) in f.utf8.prefix(64).enumerated() { buffer[65 * i + j] = c }
+    }
+    try UserMemory.writeBytes(a.a0, buffer)
+    return 0
+}
+
+/// reboot(2): the magic numbers, then POWER_OFF/HALT end the machine (QEMU exits with
+/// status 33), RESTART too (there is nothing to restart into under test).
+func sys_reboot(_ a: SyscallArguments) throws(Errno) -> Int {
+    guard a.a0 == 0xFEE1_DEAD, [672_274_793, 85_072_278, 369_367_448, 537_993_216].contains(a.a1) else { throw .EINVAL }
+    switch UInt32(truncatingIfNeeded: a.a2) {
+    case 0x4321_FEDC, 0xCDEF_0123, 0x0123_4567:          // POWER_OFF, HALT, RESTART
+        klog("reboot: Power down")
+        MachineExit.exit(success: true)
+    case 0, 0x89AB_CDEF: return 0                          // CAD_OFF, CAD_ON
+    default: throw .EINVAL
+    }
+}
+
+func sys_sched_yield(_ a: SyscallArguments) throws(Errno) -> Int {
+    let flags = k42_irq_save()
+    Scheduler.schedule()
+    k42_irq_restore(flags)
+    return 0
+}
+
+/// prlimit64(2): reports Linux's defaults; setting is accepted for the calling process only.
+func sys_prlimit64(_ a: SyscallArguments) throws(Errno) -> Int {
+    let pid = Int(Int32(truncatingIfNeeded: a.a0))
+    guard pid == 0 || pid == currentProcess.pid || ProcessTable.find(pid) != nil else { throw .ESRCH }
+    guard a.a1 < 16 else { throw .EINVAL }
+    if a.a3 != 0 {
+        let infinity = UInt64.max
+        let (soft, hard): (UInt64, UInt64)
+        switch a.a1 {
+        case 3: (soft, hard) = (8 << 20, infinity)       // RLIMIT_STACK
+        case 7: (soft, hard) = (1024, 4096)              // RLIMIT_NOFILE
+        case 6: (soft, hard) = (UInt64(ProcessTable.maxProcesses), UInt64(ProcessTable.maxProcesses))  // NPROC
+        default: (soft, hard) = (infinity, infinity)
+        }
+        try UserMemory.write(a.a3, (soft, hard))
+    }
+    return 0
+}

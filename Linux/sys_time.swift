@@ -1,0 +1,87 @@
+// Time: clock_gettime(2), clock_getres(2), gettimeofday(2), time(2), nanosleep(2),
+// clock_nanosleep(2). CLOCK_REALTIME starts at the RTC-less epoch 2026-01-01 plus uptime
+// until the CMOS clock is read; the monotonic clocks are the TSC-based kernel clock.
+import LinuxABI
+
+enum WallClock {
+    /// Seconds since the Unix epoch at boot (2026-01-01T00:00:00Z until an RTC driver sets it).
+    nonisolated(unsafe) static var bootEpochSeconds: UInt64 = 1_767_225_600
+    static func nowNanoseconds() -> UInt64 { bootEpochSeconds * 1_000_000_000 + Clock.nanoseconds() }
+}
+
+func timespec(_ ns: UInt64) -> (Int64, Int64) { (Int64(ns / 1_000_000_000), Int64(ns % 1_000_000_000)) }
+
+func sys_clock_gettime(_ a: SyscallArguments) throws(Errno) -> Int {
+    let ns: UInt64
+    switch a.a0 {
+    case 0, 5, 8, 11: ns = WallClock.nowNanoseconds()               // REALTIME(_COARSE, _ALARM), TAI
+    case 1, 4, 6, 7, 9: ns = Clock.nanoseconds()                    // MONOTONIC(_RAW, _COARSE), BOOTTIME
+    case 2, 3: ns = Clock.nanoseconds()                             // PROCESS/THREAD_CPUTIME: approximated
+    default: throw .EINVAL
+    }
+    try UserMemory.write(a.a1, timespec(ns))
+    return 0
+}
+
+func sys_clock_getres(_ a: SyscallArguments) throws(Errno) -> Int {
+    guard a.a0 <= 11 else { throw .EINVAL }
+    if a.a1 != 0 { try UserMemory.write(a.a1, (Int64(0), Int64(1))) }
+    return 0
+}
+
+func sys_gettimeofday(_ a: SyscallArguments) throws(Errno) -> Int {
+    let ns = WallClock.nowNanoseconds()
+    if a.a0 != 0 { try UserMemory.write(a.a0, (Int64(ns / 1_000_000_000), Int64(ns % 1_000_000_000 / 1000))) }
+    if a.a1 != 0 { try UserMemory.write(a.a1, (Int32(0), Int32(0))) }
+    return 0
+}
+
+func sys_time(_ a: SyscallArguments) throws(Errno) -> Int {
+    let s = Int64(WallClock.nowNanoseconds() / 1_000_000_000)
+    if a.a0 != 0 { try UserMemory.write(a.a0, s) }
+    return Int(s)
+}
+
+/// Sleeps the calling thread: for now by yielding until the deadline (timers come with the
+/// scheduler's timer wheel).
+func sleep(untilMonotonic deadline: UInt64) {
+    while Clock.nanoseconds() < deadline {
+        let flags = k42_irq_save()
+        Scheduler.schedule()
+        k42_irq_restore(flags)
+        if Clock.nanoseconds() < deadline { arch_enable_interrupts_and_halt() }
+    }
+}
+
+func sys_nanosleep(_ a: SyscallArguments) throws(Errno) -> Int {
+    let (s, ns) = try UserMemory.read(a.a0, as: (Int64, Int64).self)
+    guard s >= 0, ns >= 0, ns < 1_000_000_000 else { throw .EINVAL }
+    sleep(untilMonotonic: Clock.nanoseconds() + UInt64(s) * 1_000_000_000 + UInt64(ns))
+    if a.a1 != 0 { try UserMemory.write(a.a1, (Int64(0), Int64(0))) }
+    return 0
+}
+
+func sys_clock_nanosleep(_ a: SyscallArguments) throws(Errno) -> Int {
+    let (s, ns) = try UserMemory.read(a.a2, as: (Int64, Int64).self)
+    guard s >= 0, ns >= 0, ns < 1_000_000_000 else { throw .EINVAL }
+    let duration = UInt64(s) * 1_000_000_000 + UInt64(ns)
+    let absolute = a.a1 & 1 != 0                                   // TIMER_ABSTIME
+    let now = a.a0 == 0 ? WallClock.nowNanoseconds() : Clock.nanoseconds()
+    let remaining = absolute ? (duration > now ? duration - now : 0) : duration
+    sleep(untilMonotonic: Clock.nanoseconds() + remaining)
+    return 0
+}
+
+func sys_getrandom(_ a: SyscallArguments) throws(Errno) -> Int {
+    guard a.a1 <= 33_554_431 else { throw .EINVAL }
+    var remaining = Int(a.a1), address = a.a0
+    var chunk = [UInt8](repeating: 0, count: 256)
+    while remaining > 0 {
+        let n = min(remaining, 256)
+        chunk.withUnsafeMutableBytes { arc4random_buf($0.baseAddress, UInt(n)) }
+        try UserMemory.writeBytes(address, Array(chunk[0..<n]))
+        remaining -= n
+        address += UInt64(n)
+    }
+    return Int(a.a1)
+}

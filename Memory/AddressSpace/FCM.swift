@@ -1,0 +1,89 @@
+// FCMs (File Cache Managers, K42 paper section 4): the page frames holding one "file"'s
+// contents. There is no global page cache; each FCM caches its own pages. Anonymous memory is
+// an FCM of a "computational" file: pages are zero-filled on first touch. fork() gives parent
+// and child each a new FCM in front of the shared old one (a copy-on-write chain): reads find
+// pages down the chain, the first write copies the page into the front FCM.
+import Objects
+
+open class FCM {
+    public init() {}
+    /// The frame holding page `index` for reading: (frame, owned by this FCM).
+    open func pageForRead(_ index: UInt64) -> (physical: UInt64, owned: Bool)? { fatalError("FCM is an interface") }
+    /// The frame holding page `index`, private to this FCM, for writing (copies or zero-fills).
+    open func pageForWrite(_ index: UInt64) -> UInt64? { fatalError("FCM is an interface") }
+    /// Drops pages in [first, first + count) (munmap of a private anonymous range).
+    open func discard(first: UInt64, count: UInt64) {}
+    /// Pages this FCM owns.
+    open var residentPages: Int { 0 }
+}
+
+/// Anonymous memory: zero-fill on demand, copy-on-write through `backing`.
+public final class FCMAnonymous: FCM {
+    let frames: FrameManager
+    let lock = SpinLock()
+    private var pages: [UInt64: UInt64] = [:]          // page index -> frame; guarded by lock
+    /// The FCM this one was split from at fork (shared, read-only from here).
+    public let backing: FCMAnonymous?
+
+    public init(frames: FrameManager, backing: FCMAnonymous? = nil) {
+        self.frames = frames
+        self.backing = backing
+    }
+
+    deinit {
+        for (_, pa) in pages { frames.freeFrame(physical: pa) }
+    }
+
+    func ownPage(_ index: UInt64) -> UInt64? { lock.withLockIRQSave { pages[index] } }
+
+    /// Finds the page down the chain without allocating.
+    func find(_ index: UInt64) -> (physical: UInt64, owned: Bool)? {
+        if let pa = ownPage(index) { return (pa, true) }
+        var next = backing
+        while let b = next {
+            if let pa = b.ownPage(index) { return (pa, false) }
+            next = b.backing
+        }
+        return nil
+    }
+
+    override public func pageForRead(_ index: UInt64) -> (physical: UInt64, owned: Bool)? {
+        if let found = find(index) { return found }
+        guard let pa = pageForWrite(index) else { return nil }
+        return (pa, true)
+    }
+
+    override public func pageForWrite(_ index: UInt64) -> UInt64? {
+        if let pa = ownPage(index) { return pa }
+        guard let fresh = frames.allocateFrame() else { return nil }
+        let destination = frames.window.pointer(fresh)
+        if let (source, _) = backing?.find(index) {
+            destination.copyMemory(from: frames.window.pointer(source), byteCount: pageSize)
+        } else {
+            destination.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize)
+        }
+        let winner: UInt64 = lock.withLockIRQSave {
+            if let raced = pages[index] { return raced }       // another CPU got there first
+            pages[index] = fresh
+            return fresh
+        }
+        if winner != fresh { frames.freeFrame(physical: fresh) }
+        return winner
+    }
+
+    override public func discard(first: UInt64, count: UInt64) {
+        let dropped: [UInt64] = lock.withLockIRQSave {
+            var out: [UInt64] = []
+            if UInt64(pages.count) < count {
+                for (i, pa) in pages where i >= first && i < first + count { out.append(pa) }
+                for i in pages.keys where i >= first && i < first + count { pages[i] = nil }
+            } else {
+                for i in first..<(first + count) { if let pa = pages.removeValue(forKey: i) { out.append(pa) } }
+            }
+            return out
+        }
+        for pa in dropped { frames.freeFrame(physical: pa) }
+    }
+
+    override public var residentPages: Int { lock.withLockIRQSave { pages.count } }
+}
