@@ -86,7 +86,7 @@ extension FileSystem {
             let within = Int(position % UInt64(kfsBlockSize))
             let take = min(kfsBlockSize - within, data.count - written)
             do {
-                try storeBlock(extents, fileBlock) { (block: inout [UInt8]) in
+                try storeBlock(extents, fileBlock, overwritesAll: take == kfsBlockSize) { (block: inout [UInt8]) in
                     block.replaceSubrange(within..<(within + take), with: data[written..<(written + take)])
                 }
             } catch {
@@ -150,10 +150,12 @@ extension FileSystem {
 
     /// Applies `update` to file block `fileBlock`: in place if the block was allocated since the
     /// last commit, else into a fresh block (copy-on-write), remapping the extent.
-    private func storeBlock(_ extents: ExtentFile, _ fileBlock: UInt32,
+    private func storeBlock(_ extents: ExtentFile, _ fileBlock: UInt32, overwritesAll: Bool = false,
                             _ update: (inout [UInt8]) -> Void) throws(KFSError) {
         let existing = extents.lookup(fileBlock)
-        var block = existing == nil ? [UInt8](repeating: 0, count: kfsBlockSize) : try readDevice(existing!)
+        // A write covering the whole block needs no read of the old contents.
+        var block = existing == nil || overwritesAll
+            ? [UInt8](repeating: 0, count: kfsBlockSize) : try readDevice(existing!)
         update(&block)
         if let existing, !allocation.isCommitted(existing) {
             try writeDevice(existing, block)
