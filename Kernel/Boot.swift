@@ -143,6 +143,7 @@ enum Bringup {
             KernelTests.run(which)
         }
         #endif
+        Log.quiet = commandLine.contains("quiet")
         if !LinuxPersonality.startInit(commandLine) {
             klog("Kernel is up; nothing to run. Idle.")
         }

@@ -5,10 +5,13 @@ import Objects
 
 enum Log {
     nonisolated(unsafe) static var lock: SpinLock? = nil
+    /// `quiet` on the command line: once init runs, only `important` lines are printed.
+    nonisolated(unsafe) static var quiet = false
 
     static func initialize() { lock = SpinLock() }
 
-    static func line(_ message: String) {
+    static func line(_ message: String, important: Bool = false) {
+        if quiet && !important { return }
         let ns = Clock.nanoseconds()
         let write = {
             Serial.write("[")
@@ -25,6 +28,9 @@ enum Log {
 
 /// Logs one line to the kernel console.
 func klog(_ message: String) { Log.line(message) }
+
+/// Logs a line even under `quiet` (panics, init's death, power-off).
+func klogImportant(_ message: String) { Log.line(message, important: true) }
 
 /// "0x" and `digits` hex digits.
 func hex(_ v: UInt64, digits: Int = 16) -> String {

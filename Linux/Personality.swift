@@ -42,7 +42,7 @@ enum LinuxPersonality {
                     klog("Failed to execute \(String(decoding: path, as: UTF8.self)) (error \(-Int(error.rawValue)))")
                 }
             }
-            klog("Kernel panic - not syncing: No working init found.")
+            klogImportant("Kernel panic - not syncing: No working init found.")
             MachineExit.exit(success: false)
         }) else { kernelPanic("cannot create the init thread") }
         threadRef = thread

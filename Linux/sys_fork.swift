@@ -148,7 +148,7 @@ enum ProcessExit {
             me.exitStatus = status
         }
         if me.pid == 1 {
-            klog("Kernel panic - not syncing: Attempted to kill init! exitcode=\(hex(UInt64(UInt32(bitPattern: status)), digits: 8))")
+            klogImportant("Kernel panic - not syncing: Attempted to kill init! exitcode=\(hex(UInt64(UInt32(bitPattern: status)), digits: 8))")
             MachineExit.exit(success: false)
         }
         if wakeInit { initProcess?.childEvents.wakeAll() }

@@ -133,6 +133,7 @@ func sys_prlimit64(_ a: SyscallArguments) throws(Errno) -> Int {
         case 3: (soft, hard) = (8 << 20, infinity)       // RLIMIT_STACK
         case 7: (soft, hard) = (1024, 4096)              // RLIMIT_NOFILE
         case 6: (soft, hard) = (UInt64(ProcessTable.maxProcesses), UInt64(ProcessTable.maxProcesses))  // NPROC
+        case 4: (soft, hard) = (0, infinity)             // RLIMIT_CORE: no core files
         default: (soft, hard) = (infinity, infinity)
         }
         try UserMemory.write(a.a3, (soft, hard))

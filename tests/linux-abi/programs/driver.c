@@ -1,0 +1,34 @@
+/* Tier-3 driver: runs each test program named on the command line (from DIR) in a child,
+ * prints its output framed by "### name" lines and its wait status, then powers off when it
+ * is init (pid 1). The same driver runs on the host's Linux to produce the expected output. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/reboot.h>
+#include <sys/wait.h>
+
+int main(int argc, char **argv) {
+    const char *dir = argc > 1 ? argv[1] : "/bin";
+    setvbuf(stdout, NULL, _IONBF, 0);
+    for (int i = 2; i < argc; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", dir, argv[i]);
+        printf("### %s\n", argv[i]);
+        pid_t pid = fork();
+        if (pid == 0) {
+            char *args[] = { path, "first", "second arg", NULL };
+            char *env[] = { "K42_TEST=1", "HOME=/", NULL };
+            execve(path, args, env);
+            printf("execve failed\n");
+            _exit(127);
+        }
+        int status = 0;
+        if (waitpid(pid, &status, 0) != pid) { printf("waitpid failed\n"); continue; }
+        if (WIFEXITED(status)) printf("### %s: exit %d\n", argv[i], WEXITSTATUS(status));
+        else if (WIFSIGNALED(status)) printf("### %s: signal %d\n", argv[i], WTERMSIG(status));
+    }
+    printf("### done\n");
+    if (getpid() == 1) reboot(RB_POWER_OFF);
+    return 0;
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Tier 3: Linux-ABI tests. Static C programs (programs/*.c) run under our kernel from an
+# initramfs, driven by programs/driver.c as /init; the same driver runs them on the host's
+# Linux; the two outputs must be identical (Linux is the oracle). Host paths are rewritten to
+# /bin before comparing. Logs and outputs: build/linux-abi/.
+set -u
+cd "$(dirname "$0")/../.."
+out=build/linux-abi
+rm -rf $out && mkdir -p $out/root/bin $out/host
+tests=$(cd tests/linux-abi/programs && ls *.c | sed 's/\.c$//' | grep -v '^driver$')
+for t in driver $tests; do
+  gcc -static -O2 -Wall -o $out/host/$t tests/linux-abi/programs/$t.c || { echo "cannot compile $t"; exit 1; }
+  cp $out/host/$t $out/root/bin/$t
+done
+cp $out/host/driver $out/root/init
+(cd $out/root && find . | cpio -o -H newc --quiet > ../initramfs.cpio)
+
+# Expected: the host's Linux.
+$out/host/driver "$PWD/$out/host" $tests > $out/expected.raw 2>&1
+sed "s|$PWD/$out/host|/bin|g" $out/expected.raw > $out/expected.txt
+
+# Actual: our kernel (quiet: the kernel log stays out of the program output).
+rc=$(scripts/qemu-boot.sh build/k42.elf $out/console.log 600 2 "console=ttyS0 quiet -- /bin $(echo $tests)" -initrd $out/initramfs.cpio)
+# Keep program output only: drop kernel log lines and carriage returns.
+sed -e 's/\r$//' $out/console.log | grep -vE '^\[ *[0-9]+\.[0-9]+\] ' > $out/actual.txt
+
+pass=0 fail=0
+for t in $tests; do
+  awk -v t="### $t" '$0==t{on=1} on{print} on && index($0, t": ")==1{exit}' $out/expected.txt > $out/expected-$t.txt
+  awk -v t="### $t" '$0==t{on=1} on{print} on && index($0, t": ")==1{exit}' $out/actual.txt > $out/actual-$t.txt
+  if [ -s $out/expected-$t.txt ] && cmp -s $out/expected-$t.txt $out/actual-$t.txt; then
+    echo "  ok   $t"; pass=$((pass + 1))
+  else
+    echo "  FAIL $t"; fail=$((fail + 1))
+    diff $out/expected-$t.txt $out/actual-$t.txt | head -20 | sed 's/^/       | /'
+  fi
+done
+grep -q '^### done' $out/actual.txt || { echo "  FAIL the run did not finish (qemu status $rc); console: $out/console.log"; tail -20 $out/console.log | sed 's/^/       | /'; fail=$((fail + 1)); }
+[ "$rc" = 33 ] || { echo "  FAIL qemu exit status $rc (33 = power off)"; fail=$((fail + 1)); }
+echo "tier 3: $pass passed, $fail failed"
+[ $fail -eq 0 ]
