@@ -42,6 +42,8 @@ func kfsOperations() -> fuse_operations {
         locked { () throws(KFSError) in
             let id = try resolve(path)
             if try mounted.stat(id).kind == .directory { throw .isDirectory }
+            // libfuse3 enables FUSE_CAP_ATOMIC_O_TRUNC: O_TRUNC arrives here, not as a setattr.
+            if let flags = info?.pointee.flags, flags & O_TRUNC != 0 { try mounted.truncate(id, size: 0) }
             info?.pointee.fh = UInt64(id)
             return 0
         }

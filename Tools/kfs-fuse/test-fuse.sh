@@ -47,6 +47,8 @@ cmp "$mnt/d/big.bin" "$work/big.ref" || fail "big file differs"
 [ "$(impl "$mnt/d")" = dir.linear ] || fail "d implementation"
 cp "$mnt/d/big.bin" "$mnt/d/small.bin" && truncate -s 100 "$mnt/d/small.bin"
 [ "$(impl "$mnt/d/small.bin")" = file.inline ] || fail "truncated file did not switch back"
+echo "rewritten" > "$mnt/d/hard"   # O_TRUNC on an existing file
+[ "$(cat "$mnt/a.txt")" = rewritten ] || fail "O_TRUNC rewrite"
 rm "$mnt/d/hard"
 if rmdir "$mnt/d/e2" 2>/dev/null; then fail "rmdir of a full directory"; fi
 python3 -c 'import os,sys; f=os.open(sys.argv[1], os.O_WRONLY|os.O_CREAT); os.write(f, b"synced"); os.fsync(f)' "$mnt/synced"
@@ -57,6 +59,7 @@ mountit
 cmp "$mnt/d/big.bin" "$work/big.ref" || fail "big file differs after remount"
 [ "$(cat "$mnt/synced")" = synced ] || fail "synced file"
 [ "$(stat -c %a "$mnt/a.txt")" = 640 ] || fail "mode after remount"
+[ "$(cat "$mnt/a.txt")" = rewritten ] || fail "rewrite after remount"
 [ "$(ls "$mnt/d/e2" | wc -l)" = 301 ] || fail "listing after remount"
 rm -r "$mnt/d/e2"
 unmount
