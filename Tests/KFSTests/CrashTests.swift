@@ -98,10 +98,7 @@ final class PowerCutDevice: BlockDevice {
             let point = Int(random.next() % UInt64(totalWrites)) + 1
             let device = PowerCutDevice(image: base.blocks, cutAfterWrites: point, seed: UInt64(cut))
             let (snapshots, completed) = try CrashTests.workload(device, seed: seed, operations: operations)
-            let after = MemoryBlockDevice(blockCount: 0)
-            let image = device.durable.flatMap { $0 }
-            let recovered = MemoryBlockDevice(image: image)
-            _ = after
+            let recovered = MemoryBlockDevice(image: device.durable.flatMap { $0 })
             let report = Checker(recovered).run()
             #expect(report.clean, "cut \(cut) at write \(point): \(report.problems.map(\.kind))")
             let fileSystem = try FileSystem(mounting: recovered)
@@ -113,6 +110,6 @@ final class PowerCutDevice: BlockDevice {
             }
             Issue.record("cut \(cut) at write \(point) of \(totalWrites): \(last.prefix(5))")
         }
-        _ = matchedInFlight
+        print("crash: \(cuts) cuts over \(totalWrites) writes; \(matchedInFlight) recovered the sync in flight")
     }
 }
