@@ -21,6 +21,11 @@ final class Thread {
     var cpu: Int
     var entry: (() -> Void)?
     var fsBase: UInt64 = 0
+    /// Signals this thread does not take now (sigprocmask), and the mask rt_sigsuspend replaced.
+    var blockedSignals: UInt64 = 0
+    var savedMask: UInt64? = nil
+    /// The number of the system call in progress (to restart it after a signal).
+    var syscallNumber: UInt64 = 0
     /// Set by a wake-up that arrived before the thread blocked (see Scheduler.block).
     var wakePending = false
     unowned(unsafe) var process: Process? = nil

@@ -18,6 +18,8 @@ final class Process {
     var session: Int
     /// Wait status (wait(2) encoding) once the process has exited: a zombie.
     var exitStatus: Int32? = nil
+    /// Signal actions and the pending set (Linux/Signals.swift).
+    var signals = SignalState()
     /// Woken when a child changes state (wait4 blocks here).
     let childEvents = KernelWaitQueue()
     /// The command name (/proc/PID/comm, 15 bytes max) and the arguments of the last execve.
@@ -92,6 +94,18 @@ final class KernelWaitQueue {
         while true {
             add(me)
             if condition() { remove(me); return }
+            Scheduler.block()
+        }
+    }
+
+    /// Blocks until `condition` holds or a signal arrives (then ERESTARTSYS: the call restarts
+    /// or fails with EINTR, as the handler's SA_RESTART says).
+    func waitInterruptibly(until condition: () -> Bool) throws(Errno) {
+        let me = Scheduler.current
+        while true {
+            add(me)
+            if condition() { remove(me); return }
+            if Signals.hasDeliverable(me) { remove(me); throw .ERESTARTSYS }
             Scheduler.block()
         }
     }

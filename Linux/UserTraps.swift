@@ -17,6 +17,11 @@ enum UserTraps {
             if let p = Scheduler.current.process {
                 let result = p.addressSpace.handleFault(address: address, write: error & 2 != 0, execute: error & 16 != 0)
                 if result == .resolved { beforeReturnToUser(frame); return }
+                if case .segmentationFault(let code) = result {
+                    _ = faultSignal(Signal.SIGSEGV, code: code, address: address, frame: frame)
+                    beforeReturnToUser(frame)
+                    return
+                }
                 klog("\(String(decoding: p.command, as: UTF8.self))[\(p.pid)]: segfault at \(hex(address, digits: 1)) ip \(hex(frame.pointee.rip)) sp \(hex(frame.pointee.rsp)) error \(error)")
             }
             kill(signal: 11)                                        // SIGSEGV
@@ -29,10 +34,9 @@ enum UserTraps {
         case 17: signal = 7                                         // SIGBUS
         default: signal = 11                                        // #GP and the rest: SIGSEGV
         }
-        if let p = Scheduler.current.process {
-            klog("\(String(decoding: p.command, as: UTF8.self))[\(p.pid)]: trap \(vector) ip \(hex(frame.pointee.rip)) error \(frame.pointee.error_code)")
-        }
-        kill(signal: signal)
+        let code: Int32 = signal == Signal.SIGFPE ? 1 : (signal == Signal.SIGILL ? 2 : 0x80)   // FPE_INTDIV, ILL_ILLOPN, SI_KERNEL
+        _ = faultSignal(signal, code: code, address: frame.pointee.rip, frame: frame)
+        beforeReturnToUser(frame)
     }
 
     /// A page fault in kernel mode: true if it was a user copy that we resolved or redirected.
@@ -56,7 +60,8 @@ enum UserTraps {
         ProcessExit.exit(status: signal)
     }
 
-    /// Last stop before ring 3 (system calls and interrupts from user mode).
+    /// Last stop before ring 3 (system calls and interrupts from user mode): a pending
+    /// reschedule, then signal delivery.
     static func beforeReturnToUser(_ frame: UnsafeMutablePointer<trap_frame>) {
         let s = Scheduler.cpus[currentCPU]
         if s.needReschedule {
@@ -64,5 +69,20 @@ enum UserTraps {
             Scheduler.schedule()
             k42_irq_restore(flags)
         }
+        Signals.deliver(frame)
+    }
+
+    /// A fault the program may catch: deliver `sig` to its handler if it has one and does not
+    /// block it, else end the process (Linux force_sig_fault).
+    static func faultSignal(_ sig: Int32, code: Int32, address: UInt64, frame: UnsafeMutablePointer<trap_frame>) -> Never? {
+        let thread = Scheduler.current
+        guard let p = thread.process else { kill(signal: sig) }
+        let catches = p.signals.lock.withLockIRQSave { p.signals.actions[Int(sig)].handler > 1 }
+        guard catches, thread.blockedSignals & Signal.bit(sig) == 0 else {
+            klog("\(String(decoding: p.command, as: UTF8.self))[\(p.pid)]: signal \(sig) at \(hex(address)) ip \(hex(frame.pointee.rip)) sp \(hex(frame.pointee.rsp)): killed")
+            kill(signal: sig)
+        }
+        Signals.send(sig, to: p, info: SignalInfo(code: code, address: address))
+        return nil
     }
 }

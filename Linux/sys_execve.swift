@@ -93,6 +93,7 @@ enum Exec {
         frame.pointee.rsp = stack.stackPointer
         let base = path.lastIndex(of: UInt8(ascii: "/")).map { Array(path[($0 + 1)...]) } ?? path
         process.command = Array(base.prefix(15))
+        process.signals.resetForExec()
         process.arguments = arguments
         process.executablePath = path
     }

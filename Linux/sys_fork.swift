@@ -18,6 +18,7 @@ enum ProcessCreation {
         child.command = parent.command
         child.arguments = parent.arguments
         child.executablePath = parent.executablePath
+        child.signals = parent.signals.copyForFork()
         var childThreadRef: Thread? = nil
         guard let thread = Thread(cpu: Scheduler.placement(), entry: {
             k42_user_return(childThreadRef!.userFrame)
@@ -25,6 +26,7 @@ enum ProcessCreation {
         childThreadRef = thread
         thread.process = child
         thread.fsBase = parentThread.fsBase
+        thread.blockedSignals = parentThread.blockedSignals
         arch_fxsave(thread.fpu)                             // the parent's live FPU/SSE state
         thread.userFrame.pointee = a.frame.pointee
         thread.userFrame.pointee.rax = 0
@@ -115,7 +117,7 @@ enum ProcessExit {
             }
             guard any else { throw .ECHILD }
             if noHang { return (0, 0) }
-            me.childEvents.wait {
+            try me.childEvents.waitInterruptibly {
                 ProcessTable.lock.withLockIRQSave { me.children.contains { matches($0) && $0.isZombie } }
             }
         }
@@ -152,6 +154,18 @@ enum ProcessExit {
             MachineExit.exit(success: false)
         }
         if wakeInit { initProcess?.childEvents.wakeAll() }
-        if let parent = me.parent { parent.childEvents.wakeAll() }
+        if let parent = me.parent {
+            // SIGCHLD ignored or SA_NOCLDWAIT: no zombie is left (wait(2), NOTES).
+            let action = parent.signals.lock.withLockIRQSave { parent.signals.actions[Int(Signal.SIGCHLD)] }
+            if action.handler == 1 || action.flags & Signal.SA_NOCLDWAIT != 0 {
+                ProcessTable.lock.withLockIRQSave { parent.children.removeAll { $0 === me } }
+                ProcessTable.remove(me.pid)
+            } else {
+                let exited = status & 0x7F == 0
+                Signals.send(Signal.SIGCHLD, to: parent, info: SignalInfo(code: exited ? 1 : 2, pid: Int32(me.pid),
+                                                                          status: exited ? (status >> 8) & 0xFF : status & 0x7F))
+            }
+            parent.childEvents.wakeAll()
+        }
     }
 }

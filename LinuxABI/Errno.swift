@@ -156,6 +156,11 @@ public enum Errno: Int32, Error, Equatable, CustomStringConvertible {
     /// State not recoverable.
     case ENOTRECOVERABLE = 131
 
+    /// Kernel-internal (include/linux/errno.h): a blocking call was interrupted by a signal and
+    /// restarts unless the handler lacks SA_RESTART (then the caller sees EINTR). Never
+    /// returned to user space.
+    case ERESTARTSYS = 512
+
     /// EWOULDBLOCK is EAGAIN on Linux; ENOTSUP is EOPNOTSUPP.
     public static let EWOULDBLOCK = Errno.EAGAIN
     public static let ENOTSUP = Errno.EOPNOTSUPP
@@ -239,6 +244,7 @@ public enum Errno: Int32, Error, Equatable, CustomStringConvertible {
         case .ECANCELED: return "ECANCELED"
         case .EOWNERDEAD: return "EOWNERDEAD"
         case .ENOTRECOVERABLE: return "ENOTRECOVERABLE"
+        case .ERESTARTSYS: return "ERESTARTSYS"
         }
     }
 
@@ -321,6 +327,7 @@ public enum Errno: Int32, Error, Equatable, CustomStringConvertible {
         case .ECANCELED: return "Operation Canceled"
         case .EOWNERDEAD: return "Owner died"
         case .ENOTRECOVERABLE: return "State not recoverable"
+        case .ERESTARTSYS: return "Interrupted system call (restart)"
         }
     }
 

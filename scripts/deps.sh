@@ -10,6 +10,8 @@ have gdb                || need+=(gdb)
 have llvm-objcopy       || need+=(llvm)
 [ -f /usr/include/fuse3/fuse.h ] || need+=(libfuse3-dev)
 have pkg-config         || need+=(pkg-config)
+[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || need+=(libc6-dev)   # static test programs (tier 3)
+have gcc                || need+=(gcc)
 have fusermount3        || need+=(fuse3)   # kfs-fuse: unmounting (and mounting as non-root)
 have babeltrace2        || need+=(babeltrace2)
 [ ${#need[@]} -eq 0 ] && exit 0
