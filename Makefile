@@ -37,7 +37,8 @@ TEST_SRCS    := $(sort $(wildcard Kernel/Tests/*.swift))
 ASM_SRCS     := $(filter-out $(ARCH)/link.ld.S,$(wildcard $(ARCH)/*.S))
 C_SRCS       := $(wildcard $(ARCH)/*.c)
 
-.PHONY: all kernel test-kernel run test test-hosted test-kernel-tier test-embedded tools debug clean deps bench help
+PHONY_EXTRA := initramfs
+.PHONY: all kernel test-kernel run initramfs test test-hosted test-kernel-tier test-embedded tools debug clean deps bench help
 
 all: kernel
 
@@ -116,7 +117,13 @@ QEMU_COMMON = -m $(MEM) -smp $(SMP) -serial mon:stdio -display none -no-reboot \
               -device isa-debug-exit,iobase=0xf4,iosize=0x04
 APPEND      ?= console=ttyS0
 
-run: deps kernel
+INITRD      ?= $(BUILD)/initramfs.cpio
+
+initramfs: $(BUILD)/initramfs.cpio
+$(BUILD)/initramfs.cpio: scripts/make-initramfs.sh rootfs/init $(wildcard rootfs/etc/*)
+	@bash scripts/make-initramfs.sh
+
+run: deps kernel $(if $(filter $(BUILD)/initramfs.cpio,$(INITRD)),$(BUILD)/initramfs.cpio)
 	$(QEMU) $(QEMU_COMMON) -kernel $(BUILD)/k42.elf -append "$(APPEND)" $(if $(INITRD),-initrd $(INITRD)); \
 	  rc=$$?; [ $$rc -eq 1 ] || [ $$rc -eq 33 ] || [ $$rc -eq 0 ]
 

@@ -17,6 +17,7 @@ func bootMain(_ magic: UInt32, _ bootInfoPhysical: UInt64) {
     let boot = Bringup.readBootInformation(magic, bootInfoPhysical)  // PVH or multiboot2
     let madt = Bringup.readACPI(boot)                         // RSDP -> XSDT -> MADT: the CPUs
     LocalAPIC.initializeBoot(physicalBase: madt.localAPICAddress)    // mask PICs, find the APIC
+    IOAPIC.initialize(physicalAddress: madt.ioAPICs.first?.address ?? 0)  // device interrupts
     Bringup.calibrateClock()                                  // TSC and APIC timer vs the PIT
     let cpuCount = min(max(madt.usableProcessors.count, 1), Int(MAX_CPUS))
     MemoryBringup.initialize(boot, maxCPUs: cpuCount)         // frames (per-CPU caches), heap
@@ -33,6 +34,7 @@ func bootMain(_ magic: UInt32, _ bootInfoPhysical: UInt64) {
     KernelTracing.initialize(cpuCount: cpuCount, commandLine: Bringup.commandLine)  // per-CPU trace logs
     LinuxPersonality.initialize(boot)                         // syscall table, initramfs
     Bringup.startTimerAndInterrupts(cpu: 0)                   // APIC timer, quiescence, sti
+    Bringup.enableConsoleInput(madt)                          // UART receive -> console tty
     Bringup.startSecondaryCPUs(features)                      // INIT-SIPI-SIPI each AP
     klog("smp: brought up \(CPUs.onlineCount) CPUs")
     Bringup.runCommandLine(boot)                              // tests, or the idle loop
@@ -123,6 +125,17 @@ enum Bringup {
         CPUs.all[cpu].online.store(true, ordering: .releasing)
         LocalAPIC.startPeriodicTimer()
         arch_enable_interrupts()
+    }
+
+    /// The serial console's receive interrupt: ISA IRQ 4, unless the MADT overrides it.
+    static func enableConsoleInput(_ madt: MADT) {
+        var gsi: UInt32 = 4, activeLow = false, level = false
+        if let o = madt.overrides.first(where: { $0.bus == 0 && $0.source == 4 }) {
+            gsi = o.globalInterrupt
+            activeLow = o.flags & 3 == 3
+            level = (o.flags >> 2) & 3 == 3
+        }
+        ConsoleInput.enable(gsi: gsi, activeLow: activeLow, levelTriggered: level, apicID: CPUs.all[0].apicID)
     }
 
     static func startSecondaryCPUs(_ features: CPUFeatures) {

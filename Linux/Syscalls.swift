@@ -71,6 +71,7 @@ enum SyscallTable {
             SyscallEntry(number: 127, name: "rt_sigpending", handler: sys_rt_sigpending),
             SyscallEntry(number: 130, name: "rt_sigsuspend", handler: sys_rt_sigsuspend),
             SyscallEntry(number: 131, name: "sigaltstack", handler: sys_sigaltstack),
+            SyscallEntry(number: 157, name: "prctl", handler: sys_prctl),
             SyscallEntry(number: 158, name: "arch_prctl", handler: sys_arch_prctl),
             SyscallEntry(number: 169, name: "reboot", handler: sys_reboot),
             SyscallEntry(number: 186, name: "gettid", handler: sys_gettid),

@@ -140,3 +140,24 @@ func sys_prlimit64(_ a: SyscallArguments) throws(Errno) -> Int {
     }
     return 0
 }
+
+/// prctl(2): PR_SET_NAME 15 and PR_GET_NAME 16 (the 16-byte comm), PR_GET_DUMPABLE 3,
+/// PR_SET_DUMPABLE 4; others are EINVAL as on a kernel without that option.
+func sys_prctl(_ a: SyscallArguments) throws(Errno) -> Int {
+    let p = currentProcess
+    switch a.a0 {
+    case 15:
+        let name = try UserMemory.readBytes(a.a1, count: 16)
+        let end = name.firstIndex(of: 0) ?? 15
+        p.command = Array(name[0..<min(end, 15)])
+        return 0
+    case 16:
+        var out = [UInt8](repeating: 0, count: 16)
+        for (i, c) in p.command.prefix(15).enumerated() { out[i] = c }
+        try UserMemory.writeBytes(a.a1, out)
+        return 0
+    case 3: return 1
+    case 4: return a.a1 <= 1 ? 0 : try { () throws(Errno) -> Int in throw .EINVAL }()
+    default: throw .EINVAL
+    }
+}

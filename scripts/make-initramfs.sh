@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds build/initramfs.cpio, the root file system `make run` boots: Debian's busybox-static
+# (downloaded with apt-get download and unpacked with dpkg -x into build/, never committed),
+# a link for every applet, a minimal /etc, and /init (rootfs/init) that starts a shell.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+debs=build/debs
+root=build/initramfs
+mkdir -p "$debs"
+if [ ! -x "$debs/busybox/bin/busybox" ]; then
+  rm -rf "$debs/busybox" "$debs"/busybox-static_*.deb
+  (cd "$debs" && { apt-get download busybox-static >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 || sudo apt-get update -qq; apt-get download busybox-static; }; })
+  dpkg -x "$debs"/busybox-static_*.deb "$debs/busybox"
+fi
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,etc,root,mnt}
+cp "$debs/busybox/bin/busybox" "$root/bin/busybox"
+for applet in $("$debs/busybox/bin/busybox" --list-full); do
+  [ "$applet" = bin/busybox ] && continue
+  mkdir -p "$root/$(dirname "$applet")"
+  ln -sf /bin/busybox "$root/$applet"
+done
+cp rootfs/init "$root/init"
+chmod 755 "$root/init"
+cp -r rootfs/etc/. "$root/etc/"
+# Extra files (test scripts) from the caller: EXTRA_DIR is copied over the root.
+if [ -n "${EXTRA_DIR:-}" ] && [ -d "$EXTRA_DIR" ]; then cp -r "$EXTRA_DIR"/. "$root/"; fi
+(cd "$root" && find . | sort | cpio -o -H newc --quiet > ../initramfs.cpio)
+echo "build/initramfs.cpio: busybox $("$debs/busybox/bin/busybox" | head -1 | awk '{print $2}'), $(du -h build/initramfs.cpio | cut -f1)"
