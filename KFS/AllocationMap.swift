@@ -41,11 +41,17 @@ final class AllocationMap {
 
     /// Marks the bits past the end of the device used in both maps, so they are never allocated.
     private func padTail() {
-        var bit = blockCount
-        while bit < current.count * 64 {
-            current[bit >> 6] |= 1 << UInt64(bit & 63)
-            committed[bit >> 6] |= 1 << UInt64(bit & 63)
-            bit += 1
+        var word = blockCount >> 6
+        if blockCount & 63 != 0 {
+            let tail = UInt64.max << UInt64(blockCount & 63)
+            current[word] |= tail
+            committed[word] |= tail
+            word += 1
+        }
+        while word < current.count {
+            current[word] = UInt64.max
+            committed[word] = UInt64.max
+            word += 1
         }
     }
 

@@ -112,7 +112,7 @@ import Testing
     }
 
     @Test func mutatedImagesNeverTrap() throws {
-        let count = iterations("KFS_FUZZ_ITERATIONS", default: 1500)
+        let count = iterations("KFS_FUZZ_ITERATIONS", default: 2000)
         let original = try FuzzTests.seedImage()
         let checker = Checker(MemoryBlockDevice(image: original))
         checker.run()
