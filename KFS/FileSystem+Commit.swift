@@ -19,8 +19,21 @@ extension FileSystem {
         try sync()
     }
 
-    /// Commits the current state as the new on-disk snapshot and returns once it is durable.
+    /// sync(2): commits the current state as the new on-disk snapshot and returns once it is
+    /// durable; then trims the element cache.
     public func sync() throws(KFSError) {
+        try commitSnapshot()
+        var cached = 0
+        for element in elements where element != nil { cached += 1 }
+        guard cached > cachedElementLimit else { return }
+        for index in 0..<elements.count where index != Int(kfsRootID) {
+            if let element = elements[index], !element.dirty { elements[index] = nil }
+        }
+    }
+
+    /// The commit itself; also called in the middle of operations (to reclaim space), which is
+    /// why it never touches the element cache.
+    func commitSnapshot() throws(KFSError) {
         guard !poisoned else { throw .io }
         guard hasUncommittedChanges || superblock.sequence == 0 else { return }
         guard !readOnly else { throw .readOnly }

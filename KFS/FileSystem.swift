@@ -23,6 +23,10 @@ public final class FileSystem<Device: BlockDevice> {
     /// A transaction with this many changed elements is committed on its own, which bounds
     /// both memory and the cost of the space check.
     public var autoCommitElements = 4096
+    /// After a sync, if more element objects than this are cached, the clean ones are dropped
+    /// (they reload from their records on next use). Eviction happens only in `sync()`, between
+    /// operations, so no operation ever holds an object the cache has forgotten.
+    public var cachedElementLimit = 16384
 
     /// Mounts the newest valid snapshot on `device`. EINVAL: not KFS (or a newer format);
     /// EUCLEAN: damaged; EIO: the device failed.
@@ -167,9 +171,9 @@ public final class FileSystem<Device: BlockDevice> {
     func beginChange(blocks: Int) throws(KFSError) {
         guard !poisoned else { throw .io }
         guard !readOnly else { throw .readOnly }
-        if dirtyIDs.count >= autoCommitElements { try sync() }
+        if dirtyIDs.count >= autoCommitElements { try commitSnapshot() }
         if allocation.freeCount >= blocks + commitBlocksNeeded() { return }
-        try sync()
+        try commitSnapshot()
         guard allocation.freeCount >= blocks + commitBlocksNeeded() else { throw .noSpace }
     }
 

@@ -202,6 +202,23 @@ import Testing
         expectClean(device)
     }
 
+    @Test func elementCacheIsTrimmedAtSync() throws {
+        let (device, fileSystem) = try freshFileSystem()
+        fileSystem.cachedElementLimit = 10
+        var ids: [UInt32] = []
+        for index in 0..<50 {
+            let id = try fileSystem.create(kfsRootID, b("f\(index)"), .file)
+            try fileSystem.write(id, offset: 0, b("data \(index)"))
+            ids.append(id)
+        }
+        try fileSystem.sync()
+        #expect(fileSystem.elements.compactMap { $0 }.count == 1)
+        for (index, id) in ids.enumerated() { #expect(try fileSystem.read(id, offset: 0, count: 99) == b("data \(index)")) }
+        try fileSystem.unlink(kfsRootID, b("f3"))
+        try fileSystem.sync()
+        expectClean(device)
+    }
+
     @Test func selfTestPasses() {
         #expect(kfsSelfTest() == nil)
     }

@@ -13,6 +13,8 @@ import Testing
         let device = MemoryBlockDevice(blockCount: 3000)
         try FileSystem.format(device)
         var fileSystem = try FileSystem(mounting: device)
+        // A small cache limit, so syncs evict elements and later steps reload them.
+        fileSystem.cachedElementLimit = 8
         var driver = ModelDriver(seed: seed)
         var committed = driver.model
         var remounts = 0
@@ -27,6 +29,7 @@ import Testing
                 committed = driver.model
                 expectClean(device)
                 fileSystem = try FileSystem(mounting: device)
+                fileSystem.cachedElementLimit = 8
                 remounts += 1
                 let problems = differences(fileSystem, driver.model)
                 #expect(problems.isEmpty, "after remount \(index): \(problems.prefix(5))")
