@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 out=build/embedded
 mkdir -p "$out"
 # module:folder, in dependency order
-all="LinuxABI:LinuxABI Trace:Trace Objects:Objects Memory:Memory Firmware:Drivers/Firmware KFS:KFS"
+all="LinuxABI:LinuxABI Trace:Trace Objects:Objects FileSystem:FileSystem Memory:Memory Firmware:Drivers/Firmware KFS:KFS"
 want=("$@")
 for entry in $all; do
   m=${entry%%:*}; dir=${entry#*:}

@@ -1,0 +1,231 @@
+// The open file: Linux's struct file. One per open(2) (or pipe end, or device open); the fd
+// table holds references to it, so dup'd and inherited fds share its position and status flags.
+// The public entry points (read, write, pread, pwrite, seek, getdents64) check the access mode
+// and the position rules, then call the overridable `do...` methods that subclasses implement:
+// RegularFile and DirectoryFile here, device files in DevFS/, TTYFile, pipe ends, proc files.
+// Closing is the last reference going away (Linux's fput -> release): subclasses use deinit.
+import LinuxABI
+import Objects
+
+open class OpenFile: @unchecked Sendable {
+    public let inode: Inode
+    /// Guards `position` and `statusFlags`; held across a positional read or write, as Linux
+    /// holds f_pos_lock (lock order: file before inode).
+    public let positionLock = SpinLock()
+    private var position: Int64 = 0
+    private var statusFlags: OpenFlags
+    /// The absolute path this file was opened by (readlink of /proc/PID/fd/N); set by the VFS.
+    public var path: [UInt8] = []
+
+    public init(inode: Inode, flags: OpenFlags) {
+        self.inode = inode
+        var f = flags
+        f.remove(.O_CLOEXEC)       // an fd flag: the fd table keeps it
+        f.remove([.O_CREAT, .O_EXCL, .O_NOCTTY, .O_TRUNC])
+        self.statusFlags = f
+    }
+
+    /// The file's status flags and access mode (fcntl F_GETFL).
+    public var flags: OpenFlags { positionLock.withLock { statusFlags } }
+
+    /// fcntl(F_SETFL): changes only O_APPEND, O_NONBLOCK, O_ASYNC, O_DIRECT, O_NOATIME.
+    public func setStatusFlags(_ new: OpenFlags) {
+        positionLock.withLock {
+            statusFlags = OpenFlags(rawValue: (statusFlags.rawValue & ~OpenFlags.settableStatusFlags.rawValue)
+                                    | (new.rawValue & OpenFlags.settableStatusFlags.rawValue))
+        }
+    }
+
+    public var isNonBlocking: Bool { flags.contains(.O_NONBLOCK) }
+    /// The current offset (lseek(fd, 0, SEEK_CUR) without the call).
+    public var currentPosition: Int64 { positionLock.withLock { position } }
+
+    // MARK: entry points for the syscall layer
+
+    /// read(2). Throws EAGAIN when it would block (the caller waits on `waitQueue`).
+    public final func read(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
+        let f = flags
+        guard f.isReadable, !f.contains(.O_PATH) else { throw .EBADF }
+        if !isSeekable { return try doRead(into: buffer) }
+        positionLock.lock(); defer { positionLock.unlock() }
+        let n = try doRead(into: buffer, at: position)
+        position += Int64(n)
+        return n
+    }
+
+    /// pread64(2): ESPIPE on pipes, ttys and other streams.
+    public final func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
+        let f = flags
+        guard f.isReadable, !f.contains(.O_PATH) else { throw .EBADF }
+        guard isSeekable else { throw .ESPIPE }
+        guard offset >= 0 else { throw .EINVAL }
+        return try doRead(into: buffer, at: offset)
+    }
+
+    /// write(2): at the position, or at the end with O_APPEND. EPIPE from a pipe means the
+    /// caller sends SIGPIPE.
+    public final func write(from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int {
+        let f = flags
+        guard f.isWritable, !f.contains(.O_PATH) else { throw .EBADF }
+        if !isSeekable { return try doWrite(from: buffer) }
+        positionLock.lock(); defer { positionLock.unlock() }
+        if statusFlags.contains(.O_APPEND) {
+            let (n, end) = try doAppend(from: buffer, position: position)
+            position = end
+            return n
+        }
+        let n = try doWrite(from: buffer, at: position)
+        position += Int64(n)
+        return n
+    }
+
+    /// pwrite64(2). Like Linux, O_APPEND files append whatever the offset says.
+    public final func write(from buffer: UnsafeRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
+        let f = flags
+        guard f.isWritable, !f.contains(.O_PATH) else { throw .EBADF }
+        guard isSeekable else { throw .ESPIPE }
+        guard offset >= 0 else { throw .EINVAL }
+        if f.contains(.O_APPEND) { return try doAppend(from: buffer, position: offset).count }
+        return try doWrite(from: buffer, at: offset)
+    }
+
+    /// lseek(2).
+    public final func seek(_ offset: Int64, whence: SeekWhence) throws(Errno) -> Int64 {
+        guard isSeekable else { throw .ESPIPE }
+        positionLock.lock(); defer { positionLock.unlock() }
+        let new = try computeSeek(offset, whence: whence, current: position)
+        guard new >= 0 else { throw .EINVAL }
+        position = new
+        return new
+    }
+
+    /// getdents64(2): fills `buffer` with linux_dirent64 records; 0 at the end; EINVAL if the
+    /// buffer cannot hold the next record; ENOTDIR for non-directories.
+    public final func readDirectory(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
+        positionLock.lock(); defer { positionLock.unlock() }
+        let (n, next) = try doReadDirectory(into: buffer, from: position)
+        position = next
+        return n
+    }
+
+    // MARK: what subclasses implement
+
+    /// False for pipes, ttys and other streams: no position, ESPIPE on seek and pread.
+    open var isSeekable: Bool { true }
+    /// A positional read (seekable files).
+    open func doRead(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int { throw .EINVAL }
+    /// A positional write (seekable files).
+    open func doWrite(from buffer: UnsafeRawBufferPointer, at offset: Int64) throws(Errno) -> Int { throw .EINVAL }
+    /// An O_APPEND write: the count and the new position. Regular files append atomically at
+    /// the end; the default writes at `position` (devices, where the end means nothing).
+    open func doAppend(from buffer: UnsafeRawBufferPointer, position: Int64) throws(Errno) -> (count: Int, end: Int64) {
+        let n = try doWrite(from: buffer, at: position)
+        return (n, position + Int64(n))
+    }
+    /// A stream read (non-seekable files).
+    open func doRead(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int { throw .EINVAL }
+    /// A stream write (non-seekable files).
+    open func doWrite(from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int { throw .EINVAL }
+    /// getdents64 from directory offset `offset`: the bytes written and the next offset.
+    open func doReadDirectory(into buffer: UnsafeMutableRawBufferPointer, from offset: Int64) throws(Errno) -> (Int, Int64) { throw .ENOTDIR }
+    /// The new offset for lseek; the default follows generic_file_llseek.
+    open func computeSeek(_ offset: Int64, whence: SeekWhence, current: Int64) throws(Errno) -> Int64 {
+        switch whence {
+        case .SEEK_SET: return offset
+        case .SEEK_CUR:
+            let (r, o) = current.addingReportingOverflow(offset); if o { throw .EOVERFLOW }; return r
+        case .SEEK_END:
+            let (r, o) = inode.currentSize.addingReportingOverflow(offset); if o { throw .EOVERFLOW }; return r
+        case .SEEK_DATA:
+            let size = inode.currentSize
+            guard offset >= 0, offset < size else { throw .ENXIO }
+            return offset
+        case .SEEK_HOLE:
+            let size = inode.currentSize
+            guard offset >= 0, offset < size else { throw .ENXIO }
+            return size
+        }
+    }
+
+    /// ioctl(2): ENOTTY unless the file knows the request. FIONBIO, FIOCLEX and FIONCLEX are the
+    /// fd layer's (they change fd or status flags, not the file).
+    open func ioctl(_ request: UInt32, argument: UInt64, caller: any IoctlCaller) throws(Errno) -> Int { throw .ENOTTY }
+
+    /// Readiness for poll/select as POLL* bits. Files that never block are always ready.
+    open func pollEvents() -> UInt32 {
+        PollEvents.POLLIN | PollEvents.POLLRDNORM | PollEvents.POLLOUT | PollEvents.POLLWRNORM
+    }
+    /// Where readiness changes are announced; nil for files that never block.
+    open var waitQueue: WaitQueue? { nil }
+
+    /// fsync(2)/fdatasync(2).
+    open func sync() throws(Errno) { try inode.sync() }
+
+    /// ftruncate(2): EINVAL unless a regular file open for writing.
+    open func truncate(to length: Int64) throws(Errno) {
+        guard flags.isWritable else { throw .EINVAL }
+        guard length >= 0 else { throw .EINVAL }
+        guard inode.lock.withLock({ inode.mode.isRegular }) else { throw .EINVAL }
+        try inode.truncate(to: length)
+    }
+
+    /// fcntl(F_GETPIPE_SZ) / fcntl(F_SETPIPE_SZ): EBADF on anything but a pipe.
+    open func pipeCapacity() throws(Errno) -> Int { throw .EBADF }
+    open func setPipeCapacity(_ bytes: Int) throws(Errno) -> Int { throw .EBADF }
+
+    /// fstat(2).
+    public func stat() -> Stat { inode.stat() }
+}
+
+/// An open regular file: reads and writes go to the inode's data at the file position.
+open class RegularFile: OpenFile, @unchecked Sendable {
+    open override func doRead(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
+        try inode.read(into: buffer, at: offset)
+    }
+    open override func doWrite(from buffer: UnsafeRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
+        try inode.write(from: buffer, at: offset)
+    }
+    open override func doAppend(from buffer: UnsafeRawBufferPointer, position: Int64) throws(Errno) -> (count: Int, end: Int64) {
+        try inode.append(from: buffer)
+    }
+}
+
+/// An open directory: getdents64 lists ".", "..", then the inode's entries; read(2) is EISDIR.
+open class DirectoryFile: OpenFile, @unchecked Sendable {
+    open override func doRead(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int { throw .EISDIR }
+    open override func doWrite(from buffer: UnsafeRawBufferPointer, at offset: Int64) throws(Errno) -> Int { throw .EISDIR }
+
+    open override func computeSeek(_ offset: Int64, whence: SeekWhence, current: Int64) throws(Errno) -> Int64 {
+        switch whence {
+        case .SEEK_SET: return offset
+        case .SEEK_CUR: return current + offset
+        default: throw .EINVAL
+        }
+    }
+
+    open override func doReadDirectory(into buffer: UnsafeMutableRawBufferPointer, from offset: Int64) throws(Errno) -> (Int, Int64) {
+        var written = 0
+        var next = offset
+        var full = false
+        func emit(_ name: [UInt8], _ ino: UInt64, _ type: FileType, _ cookie: Int64) -> Bool {
+            guard let n = LinuxDirent64.encode(into: buffer, at: written, inode: ino, nextOffset: cookie,
+                                               type: type, name: name) else { full = true; return false }
+            written += n; next = cookie
+            return true
+        }
+        if next == 0 { if !emit([0x2e], inode.inodeNumber, .directory, 1) { return try finish(written, next, full) } }
+        if next == 1 {
+            let parent = inode.parentDirectory ?? inode
+            if !emit([0x2e, 0x2e], parent.inodeNumber, .directory, 2) { return try finish(written, next, full) }
+        }
+        try inode.readDirectory(after: max(next, 2)) { entry in
+            emit(entry.name, entry.inodeNumber, entry.type, entry.cookie)
+        }
+        return try finish(written, next, full)
+    }
+
+    private func finish(_ written: Int, _ next: Int64, _ full: Bool) throws(Errno) -> (Int, Int64) {
+        if written == 0 && full { throw .EINVAL }
+        return (written, next)
+    }
+}
