@@ -1,0 +1,123 @@
+// Path resolution: absolute and relative walks, "." and "..", symlinks (relative, absolute,
+// chains, loops -> ELOOP), trailing slashes, ENOTDIR, ENAMETOOLONG, mount crossing both ways,
+// getcwd-style paths, and the per-file-system name cache staying correct across changes.
+import Testing
+import LinuxABI
+@testable import FileSystem
+
+@Suite struct PathTests {
+    @Test func absoluteRelativeDotAndDotDot() throws {
+        let vfs = makeVFS()
+        try vfs.makeDirectory("/a")
+        try vfs.makeDirectory("/a/b")
+        let f = try vfs.open("/a/b/f", flags: [.O_CREAT, .O_WRONLY])
+        let b = try vfs.resolve("/a/b")
+        #expect(try vfs.resolve("f", from: b) === f.inode)
+        #expect(try vfs.resolve("./f", from: b) === f.inode)
+        #expect(try vfs.resolve("../b/./f", from: b) === f.inode)
+        #expect(try vfs.resolve("//a///b//f") === f.inode)
+        #expect(try vfs.resolve("/../../a/..") === vfs.root)
+        #expect(try vfs.resolve("..", from: vfs.root) === vfs.root)
+        #expect(errno { try vfs.resolve("") } == .ENOENT)
+        #expect(errno { try vfs.resolve("/a/nothing") } == .ENOENT)
+        #expect(errno { try vfs.resolve("/a/b/f/x") } == .ENOTDIR)
+        #expect(errno { try vfs.resolve("/a/b/f/") } == .ENOTDIR)
+        #expect(errno { try vfs.resolve("/a/b/f/.") } == .ENOTDIR)
+        #expect(try vfs.resolve("/a/b/") === b)
+        #expect(errno { try vfs.resolve("x", from: f.inode) } == .ENOTDIR)
+        #expect(vfs.path(of: b) == bytes("/a/b"))
+        #expect(vfs.path(of: vfs.root) == bytes("/"))
+    }
+
+    @Test func nameLengthLimits() throws {
+        let vfs = makeVFS()
+        let long = String(repeating: "x", count: 256)
+        #expect(errno { try vfs.resolve("/" + long) } == .ENAMETOOLONG)
+        #expect(errno { try vfs.open("/" + long, flags: [.O_CREAT]) } == .ENAMETOOLONG)
+        let ok = String(repeating: "y", count: 255)
+        _ = try vfs.open("/" + ok, flags: [.O_CREAT])
+        #expect(try vfs.stat("/" + ok).mode.isRegular)
+        let path = String(repeating: "a/", count: 2048)     // 4096 bytes
+        #expect(errno { try vfs.resolve(path) } == .ENAMETOOLONG)
+    }
+
+    @Test func symlinks() throws {
+        let vfs = makeVFS()
+        try vfs.makeDirectory("/usr")
+        try vfs.makeDirectory("/usr/bin")
+        let busybox = try vfs.open("/usr/bin/busybox", flags: [.O_CREAT, .O_WRONLY])
+        try vfs.makeSymlink(target: "usr/bin", at: "/bin")              // relative
+        try vfs.makeSymlink(target: "/usr/bin/busybox", at: "/usr/bin/sh")  // absolute
+        try vfs.makeSymlink(target: "sh", at: "/usr/bin/ash")           // chain
+        #expect(try vfs.resolve("/bin/sh") === busybox.inode)
+        #expect(try vfs.resolve("/bin/ash") === busybox.inode)
+        #expect(try vfs.resolve("/bin/ash", followSymlinks: false).isSymlink)
+        #expect(try vfs.readlink("/bin/ash") == bytes("sh"))
+        #expect(errno { try vfs.readlink("/usr/bin/busybox") } == .EINVAL)
+        #expect(try vfs.stat("/bin/sh").inode == busybox.inode.inodeNumber)
+        #expect(try vfs.stat("/bin/sh", followSymlinks: false).mode.isSymlink)
+        #expect(try vfs.stat("/bin/sh", followSymlinks: false).size == 16)
+        // A trailing slash follows a final symlink and demands a directory.
+        #expect(try vfs.resolve("/bin/", followSymlinks: false) === (try vfs.resolve("/usr/bin")))
+        #expect(errno { try vfs.resolve("/bin/sh/") } == .ENOTDIR)
+        // Dangling and looping links.
+        try vfs.makeSymlink(target: "/nowhere", at: "/dangling")
+        #expect(errno { try vfs.resolve("/dangling") } == .ENOENT)
+        try vfs.makeSymlink(target: "loop2", at: "/loop1")
+        try vfs.makeSymlink(target: "loop1", at: "/loop2")
+        #expect(errno { try vfs.resolve("/loop1") } == .ELOOP)
+        #expect(errno { try vfs.open("/loop1", flags: []) } == .ELOOP)
+        // 40 links are fine, 41 are not.
+        _ = try vfs.open("/target", flags: [.O_CREAT])
+        try vfs.makeSymlink(target: "target", at: "/l0")
+        for i in 1...40 { try vfs.makeSymlink(target: "l\(i - 1)", at: "/l\(i)") }
+        #expect(try vfs.resolve("/l39").isSymlink == false)
+        #expect(errno { try vfs.resolve("/l40") } == .ELOOP)
+        // Symlink in the middle of a path, with "..".
+        try vfs.makeSymlink(target: "/usr/bin", at: "/usr/link")
+        #expect(try vfs.resolve("/usr/link/../bin/busybox") === busybox.inode)
+        #expect(errno { try vfs.makeSymlink(target: "", at: "/empty") } == .ENOENT)
+    }
+
+    @Test func mountCrossing() throws {
+        let vfs = makeVFS()
+        try vfs.makeDirectory("/tmp")
+        let tmp = vfs.makeRamFS(typeName: "tmpfs")
+        try vfs.mount(tmp, at: "/tmp", source: "tmpfs")
+        _ = try vfs.open("/tmp/x", flags: [.O_CREAT])
+        #expect(try vfs.resolve("/tmp") === tmp.root)
+        #expect(try vfs.resolve("/tmp/..") === vfs.root)
+        #expect(try vfs.stat("/tmp/x").device == tmp.device)
+        #expect(try vfs.statfs(bytes("/tmp")).type == StatFS.TMPFS_MAGIC)
+        #expect(try vfs.statfs(bytes("/")).type == StatFS.RAMFS_MAGIC)
+        #expect(vfs.path(of: tmp.root) == bytes("/tmp"))
+        try vfs.makeDirectory("/tmp/d")
+        #expect(vfs.path(of: try vfs.resolve("/tmp/d")) == bytes("/tmp/d"))
+        #expect(errno { try vfs.removeDirectory("/tmp") } == .EBUSY)
+        #expect(errno { try vfs.rename("/tmp/x", to: "/x") } == .EXDEV)
+        #expect(errno { try vfs.link("/tmp/x", to: "/x") } == .EXDEV)
+        #expect(text(vfs.mountsText()) == "rootfs / ramfs rw 0 0\ntmpfs /tmp tmpfs rw 0 0\n")
+        try vfs.unmount(bytes("/tmp"), from: nil)
+        #expect(errno { try vfs.resolve("/tmp/x") } == .ENOENT)
+        #expect(errno { try vfs.unmount(bytes("/tmp"), from: nil) } == .EINVAL)
+    }
+
+    @Test func nameCacheFollowsChanges() throws {
+        let vfs = makeVFS()
+        let cache = try #require(vfs.root.superBlock.nameCache)
+        _ = try vfs.open("/a", flags: [.O_CREAT])
+        let first = try vfs.resolve("/a")
+        let hitsBefore = cache.hits.load()
+        #expect(try vfs.resolve("/a") === first)
+        #expect(cache.hits.load() > hitsBefore)
+        try vfs.unlink("/a")
+        #expect(errno { try vfs.resolve("/a") } == .ENOENT)
+        _ = try vfs.open("/a", flags: [.O_CREAT])
+        #expect(try vfs.resolve("/a") !== first)
+        _ = try vfs.open("/b", flags: [.O_CREAT])
+        let b = try vfs.resolve("/b")
+        try vfs.rename("/b", to: "/a")
+        #expect(try vfs.resolve("/a") === b)
+        #expect(errno { try vfs.resolve("/b") } == .ENOENT)
+    }
+}
