@@ -24,6 +24,9 @@ open class Inode: @unchecked Sendable {
     public let lock = SpinLock()
     public let superBlock: SuperBlock
     public let inodeNumber: UInt64
+    /// The file type, fixed at creation (chmod changes only permission bits), so it can be read
+    /// without the lock: a directory checks its children's types while holding its own lock.
+    public let fileType: FileType
 
     // Attributes (under `lock`).
     public var mode: FileMode
@@ -42,14 +45,15 @@ open class Inode: @unchecked Sendable {
         self.superBlock = superBlock
         self.inodeNumber = inodeNumber ?? superBlock.allocateInodeNumber()
         self.mode = mode
+        self.fileType = mode.type
         self.linkCount = linkCount
         let now = superBlock.clock.now()
         accessTime = now; modificationTime = now; changeTime = now
     }
 
-    public var type: FileType { FileType(mode: lock.withLock { mode }) }
-    public var isDirectory: Bool { lock.withLock { mode.isDirectory } }
-    public var isSymlink: Bool { lock.withLock { mode.isSymlink } }
+    public var type: FileType { fileType }
+    public var isDirectory: Bool { fileType == .directory }
+    public var isSymlink: Bool { fileType == .symlink }
     public var currentSize: Int64 { lock.withLock { size } }
 
     // MARK: attributes

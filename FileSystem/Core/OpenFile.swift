@@ -224,7 +224,7 @@ open class DirectoryFile: OpenFile, @unchecked Sendable {
         return try finish(written, next, full)
     }
 
-    func finish(_ written: Int, _ next: Int64, _ full: Bool) throws(Errno) -> (Int, Int64) {
+    private func finish(_ written: Int, _ next: Int64, _ full: Bool) throws(Errno) -> (Int, Int64) {
         if written == 0 && full { throw .EINVAL }
         return (written, next)
     }

@@ -147,10 +147,15 @@ final class RamDirectory: Inode, @unchecked Sendable {
 
     override func rename(_ oldName: [UInt8], to newDirectory: Inode, as newName: [UInt8], flags: RenameFlags) throws(Errno) {
         guard let target = newDirectory as? RamDirectory else { throw .EXDEV }
-        // Lock both directories in address order (the VFS holds the file system's rename lock).
+        // Lock order (Linux's lock_rename): an ancestor before its descendant, since other
+        // calls lock parent then child; unrelated directories in address order. The VFS holds
+        // the file system's rename lock, so the tree's shape cannot change meanwhile.
         let same = target === self
         let first: RamDirectory, second: RamDirectory
-        if same || ObjectIdentifier(self) < ObjectIdentifier(target) { first = self; second = target } else { first = target; second = self }
+        if same || isAncestor(self, of: target) { first = self; second = target }
+        else if isAncestor(target, of: self) { first = target; second = self }
+        else if ObjectIdentifier(self) < ObjectIdentifier(target) { first = self; second = target }
+        else { first = target; second = self }
         first.lock.lock(); defer { first.lock.unlock() }
         if !same { second.lock.lock() }
         defer { if !same { second.lock.unlock() } }
@@ -197,6 +202,17 @@ final class RamDirectory: Inode, @unchecked Sendable {
         } else {
             old.inode.lock.withLock { old.inode.changeTime = now }
         }
+    }
+
+    private func isAncestor(_ a: RamDirectory, of d: RamDirectory) -> Bool {
+        var current = d.parentDirectory as? RamDirectory
+        var steps = 0
+        while let c = current, steps < 4096 {
+            if c === a { return true }
+            current = c.parentDirectory as? RamDirectory
+            steps += 1
+        }
+        return false
     }
 
     /// RENAME_EXCHANGE: swap two entries (both locks held).
