@@ -78,9 +78,7 @@ extension VFS {
         }
         if mode.isSymlink { throw .ELOOP }      // O_NOFOLLOW on a symlink
         if flags.contains(.O_DIRECTORY) && !mode.isDirectory { throw .ENOTDIR }
-        if mode.isDirectory && (flags.isWritable || flags.contains(.O_CREAT) || flags.contains(.O_TRUNC)) {
-            if flags.isWritable || flags.contains(.O_TRUNC) || flags.contains(.O_CREAT) { throw .EISDIR }
-        }
+        if mode.isDirectory && (flags.isWritable || flags.contains(.O_CREAT) || flags.contains(.O_TRUNC)) { throw .EISDIR }
         let file: OpenFile
         if mode.isCharacterDevice {
             file = try devices.open(inode.lock.withLock { inode.specialDevice }, inode: inode, flags: flags)

@@ -14,6 +14,9 @@ public final class VFS: @unchecked Sendable {
     public let devices = DeviceRegistry()
     let mountLock = SpinLock()
     var mounts: [Mount] = []
+    /// Unmounted mounts are kept, never freed: path walks read `SuperBlock.mount` and
+    /// `Mount.mountpoint` without the mount lock, so a racing reader must never see a freed one.
+    private var retiredMounts: [Mount] = []
     private var nextMountID = 1
     private var rootMount: Mount?
     private let anonymousMinor = SharedAtomic(0)
@@ -40,9 +43,10 @@ public final class VFS: @unchecked Sendable {
 
     // MARK: mounts
 
-    /// The root directory of the name space ("/").
-    public var root: Inode { mountLock.withLock { rootMount! }.superBlock.root }
-    public var hasRoot: Bool { mountLock.withLock { rootMount != nil } }
+    /// The root directory of the name space ("/"). Read without a lock on every absolute path
+    /// walk: `mountRoot` runs once at boot, before any concurrent use.
+    public var root: Inode { rootMount!.superBlock.root }
+    public var hasRoot: Bool { rootMount != nil }
 
     /// Makes `superBlock` the root file system.
     public func mountRoot(_ superBlock: SuperBlock, source: String = "rootfs") {
@@ -89,6 +93,7 @@ public final class VFS: @unchecked Sendable {
         mountpoint.lock.withLock { mountpoint.mountedHere = nil }
         sb.mount = nil
         mounts.removeAll { $0 === m }
+        retiredMounts.append(m)
         sb.nameCache?.removeAll()
     }
 
