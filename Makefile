@@ -31,7 +31,7 @@ CFLAGS       := --target=x86_64-unknown-none-elf -ffreestanding -fno-builtin -no
 ASFLAGS      := --target=x86_64-unknown-none-elf -DK42_KERNEL $(INCLUDES) -g
 
 # Portable layers, in dependency order (module:folder). Each is also a SwiftPM target.
-PORTABLE     := LinuxABI:LinuxABI Trace:Trace Objects:Objects Memory:Memory Firmware:Drivers/Firmware
+PORTABLE     := LinuxABI:LinuxABI Trace:Trace Objects:Objects Memory:Memory Firmware:Drivers/Firmware FileSystem:FileSystem
 KERNEL_SRCS  := $(sort $(wildcard $(ARCH)/*.swift) $(wildcard Kernel/*.swift) $(wildcard Linux/*.swift))
 TEST_SRCS    := $(sort $(wildcard Kernel/Tests/*.swift))
 ASM_SRCS     := $(filter-out $(ARCH)/link.ld.S,$(wildcard $(ARCH)/*.S))
@@ -71,7 +71,7 @@ $(BUILD)/arch/%.o: $(ARCH)/%.c $(wildcard $(ARCH)/include/*.h) $(wildcard Arch/P
 ARCH_OBJS := $(patsubst $(ARCH)/%.S,$(BUILD)/arch/%.o,$(ASM_SRCS)) $(patsubst $(ARCH)/%.c,$(BUILD)/arch/%.o,$(C_SRCS))
 
 # The portable modules, compiled in Embedded mode in dependency order.
-$(BUILD)/embedded/.stamp: $(shell find LinuxABI Trace Objects Memory Drivers -name '*.swift') Arch/Platform/include/platform.h scripts/swiftflags.sh
+$(BUILD)/embedded/.stamp: $(shell find LinuxABI Trace Objects Memory Drivers FileSystem -name '*.swift') Arch/Platform/include/platform.h scripts/swiftflags.sh
 	@mkdir -p $(BUILD)/embedded
 	@set -e; for entry in $(PORTABLE); do m=$${entry%%:*}; d=$${entry#*:}; \
 	  echo "  SWIFT(embedded) $$m"; \
@@ -89,9 +89,13 @@ $(BUILD)/$(1)/Kernel.o: $(BUILD)/embedded/.stamp $(KERNEL_SRCS) $(2) $(wildcard 
 	  -module-name Kernel -c $(KERNEL_SRCS) $(2) -o $$@
 
 # First link without symbols, then embed the text symbols (demangled) and link again.
+# Embedded Swift emits a client module's copy of another module's class vtable with
+# _swift_dead_method_stub aliases under the same (strong) names as the owning module's real
+# methods; --allow-multiple-definition with the owning modules linked first keeps the real ones.
+LDFLAGS := -T $(BUILD)/link.ld -nostdlib --no-pie -z max-page-size=4096 --allow-multiple-definition
 $(BUILD)/$(1)/pass1.elf: $(BUILD)/$(1)/Kernel.o $(ARCH_OBJS) $(PORTABLE_OBJS) $(BUILD)/link.ld $(BUILD)/empty-ksyms.o
-	$(LLD) -T $(BUILD)/link.ld -nostdlib --no-pie -z max-page-size=4096 -o $$@ \
-	  $(ARCH_OBJS) $(BUILD)/$(1)/Kernel.o $(PORTABLE_OBJS) $(BUILD)/empty-ksyms.o $(UNICODE_LIB)
+	$(LLD) $$(LDFLAGS) -o $$@ \
+	  $(ARCH_OBJS) $(PORTABLE_OBJS) $(BUILD)/$(1)/Kernel.o $(BUILD)/empty-ksyms.o $(UNICODE_LIB)
 
 $(BUILD)/$(1)/ksyms.o: $(BUILD)/$(1)/pass1.elf scripts/ksyms.py
 	python3 scripts/ksyms.py --nm $(NM) --demangle $(DEMANGLE) $$< $(BUILD)/$(1)/ksyms.bin
@@ -99,8 +103,8 @@ $(BUILD)/$(1)/ksyms.o: $(BUILD)/$(1)/pass1.elf scripts/ksyms.py
 	$(CLANG) $(ASFLAGS) -c $(BUILD)/$(1)/ksyms.S -o $$@
 
 $(4): $(BUILD)/$(1)/ksyms.o
-	$(LLD) -T $(BUILD)/link.ld -nostdlib --no-pie -z max-page-size=4096 -o $$@ \
-	  $(ARCH_OBJS) $(BUILD)/$(1)/Kernel.o $(PORTABLE_OBJS) $(BUILD)/$(1)/ksyms.o $(UNICODE_LIB)
+	$(LLD) $$(LDFLAGS) -o $$@ \
+	  $(ARCH_OBJS) $(PORTABLE_OBJS) $(BUILD)/$(1)/Kernel.o $(BUILD)/$(1)/ksyms.o $(UNICODE_LIB)
 	@python3 scripts/ksyms.py --check-text $(BUILD)/$(1)/pass1.elf $$@ --nm $(NM) || { rm -f $$@; exit 1; }
 endef
 

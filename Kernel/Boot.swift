@@ -28,6 +28,7 @@ func bootMain(_ magic: UInt32, _ bootInfoPhysical: UInt64) {
     ObjectSpace.shared = ObjectSpace(maxCPUs: cpuCount)       // clustered objects: ids, tables
     Bringup.createCPUs(madt, cpuCount)                        // per-CPU areas, stacks, GDT/TSS
     Scheduler.initialize()                                    // per-CPU run queues, idle threads
+    Timers.initialize(cpuCount: cpuCount)                     // per-CPU sleep deadlines
     CPUs.all[0].activate()                                    // GS, GDT, TSS, IDT on CPU 0
     ControlRegisters.configure(features)                      // SMEP etc. where reported
     KernelStatistics.initialize(maxCPUs: cpuCount)            // interrupt counts per CPU
@@ -166,6 +167,7 @@ enum Bringup {
 /// The periodic timer on every CPU: time slices end here.
 func timerTick() {
     CPUs.current.ticks.wrappingAdd(1, ordering: .relaxed)
+    Timers.tick(cpu: currentCPU)
     let s = Scheduler.cpus[currentCPU]
     if s.current !== s.idle { s.needReschedule = true }
 }

@@ -2,6 +2,7 @@
 // process. Like Linux, init is `init=` from the command line, else /init, /sbin/init,
 // /bin/init, /bin/sh, tried in that order; argv[0] is the path, envp is HOME=/ TERM=linux.
 import Firmware
+import FileSystem
 import LinuxABI
 import Memory
 
@@ -11,6 +12,7 @@ enum LinuxPersonality {
         if let initrd = boot.modules.first {
             Initramfs.archive = UnsafeRawBufferPointer(start: KernelPageTables.virtualBytes(initrd.base), count: Int(initrd.size))
         }
+        KernelFiles.initialize(boot)
     }
 
     /// Starts pid 1; false if there is no initrd to run it from.
@@ -26,6 +28,7 @@ enum LinuxPersonality {
         do { pid = try ProcessTable.allocatePID() } catch { kernelPanic("no pid for init") }
         let (tables, space) = Process.freshAddressSpace()
         let process = Process(pid: pid, parent: nil, pageTables: tables, addressSpace: space)
+        process.files = KernelFiles.consoleFiles()
         ProcessTable.insert(process)
         let environment = [Array("HOME=/".utf8), Array("TERM=linux".utf8)]
         let extra = commandLine.initArguments.map { Array($0.utf8) }

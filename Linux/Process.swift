@@ -2,6 +2,7 @@
 // space of Regions over FCMs, and its HAT) plus what the Linux personality adds: pid, parent
 // and children, process group and session, threads, exit status. The process table maps pids
 // to processes; it is locked only when processes are created, reaped or looked up by pid.
+import FileSystem
 import LinuxABI
 import Memory
 import Objects
@@ -24,16 +25,25 @@ final class Process {
     let childEvents = KernelWaitQueue()
     /// The command name (/proc/PID/comm, 15 bytes max) and the arguments of the last execve.
     var command: [UInt8] = Array("init".utf8)
+    /// Descriptors, working directory and file-creation mask.
+    var files = FileTable()
+    var cwd: Inode
+    var umask: UInt32 = 0o022
+    /// When it started, in clock ticks since boot (/proc/PID/stat field 22).
+    let startTicks = Clock.nanoseconds() / 10_000_000
     var arguments: [[UInt8]] = []
     var executablePath: [UInt8] = []
 
     init(pid: Int, parent: Process?, pageTables: UserPageTables, addressSpace: AddressSpace) {
         self.pid = pid
+        cwd = parent?.cwd ?? KernelFiles.vfs.root
         self.parent = parent
         self.pageTables = pageTables
         self.addressSpace = addressSpace
-        processGroup = parent?.processGroup ?? pid
-        session = parent?.session ?? pid
+        // init starts in the kernel's session and group 0, as on Linux (so `setsid` in init
+        // succeeds without forking).
+        processGroup = parent?.processGroup ?? 0
+        session = parent?.session ?? 0
     }
 
     var isZombie: Bool { exitStatus != nil }

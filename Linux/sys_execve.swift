@@ -3,8 +3,35 @@
 // the old one (segments copied into anonymous FCMs, a demand-paged stack with argv, envp and
 // the auxiliary vector), then swapped in; the old one is released. Until the VFS is wired,
 // programs are read from the initrd.
+import FileSystem
 import LinuxABI
 import Memory
+
+/// A program file read whole into kernel memory for loading (ENOENT, EACCES as execve(2)).
+struct ExecutableFile {
+    let data: UnsafeRawBufferPointer
+    private let storage: UnsafeMutableRawPointer
+
+    init(_ path: [UInt8], from directory: Inode) throws(Errno) {
+        let inode = try KernelFiles.vfs.resolve(path, from: directory)
+        let st = inode.stat()
+        guard st.mode.isRegular else { throw .EACCES }
+        guard st.mode.rawValue & 0o111 != 0 else { throw .EACCES }
+        let size = Int(st.size)
+        storage = .allocate(byteCount: max(size, 1), alignment: 16)
+        var done = 0
+        while done < size {
+            let n: Int
+            do { n = try inode.read(into: UnsafeMutableRawBufferPointer(start: storage + done, count: size - done), at: Int64(done)) }
+            catch { storage.deallocate(); throw error }
+            if n == 0 { break }
+            done += n
+        }
+        data = UnsafeRawBufferPointer(start: storage, count: done)
+    }
+
+    func release() { storage.deallocate() }
+}
 
 enum Exec {
     static let stackSize: UInt64 = 8 << 20
@@ -15,8 +42,8 @@ enum Exec {
                         environment: [[UInt8]], depth: Int = 0) throws(Errno) {
         guard depth <= 4 else { throw .ELOOP }
         guard !path.isEmpty else { throw .ENOENT }
-        guard let file = Initramfs.lookup(path) else { throw .ENOENT }
-        guard file.mode & 0o170000 == 0o100000 else { throw .EACCES }
+        let file = try ExecutableFile(path, from: process.cwd)
+        defer { file.release() }
         if file.data.count >= 2 && file.data[0] == UInt8(ascii: "#") && file.data[1] == UInt8(ascii: "!") {
             let (interpreter, argument) = try parseShebang(file.data)
             var newArguments = [interpreter]
@@ -95,7 +122,9 @@ enum Exec {
         process.command = Array(base.prefix(15))
         process.signals.resetForExec()
         process.arguments = arguments
-        process.executablePath = path
+        if path.first == UInt8(ascii: "/") { process.executablePath = path }
+        else if let cwd = KernelFiles.vfs.path(of: process.cwd) { process.executablePath = cwd + (cwd.count > 1 ? [0x2F] : []) + path }
+        process.files.closeOnExecAll()
     }
 
     /// Copies `bytes` into the address space's pages at `address` (through the FCMs).

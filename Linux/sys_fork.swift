@@ -19,6 +19,8 @@ enum ProcessCreation {
         child.arguments = parent.arguments
         child.executablePath = parent.executablePath
         child.signals = parent.signals.copyForFork()
+        child.files = parent.files.copy()
+        child.umask = parent.umask
         var childThreadRef: Thread? = nil
         guard let thread = Thread(cpu: Scheduler.placement(), entry: {
             k42_user_return(childThreadRef!.userFrame)
@@ -136,6 +138,7 @@ enum ProcessExit {
         let me = currentProcess
         arch_write_cr3(KernelPageTables.rootPhysical)       // leave the address space before freeing it
         me.addressSpace.removeAll()
+        me.files.closeAll()
         me.threads.removeAll()
         let initProcess = ProcessTable.find(1)
         var wakeInit = false

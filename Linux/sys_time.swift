@@ -42,21 +42,17 @@ func sys_time(_ a: SyscallArguments) throws(Errno) -> Int {
     return Int(s)
 }
 
-/// Sleeps the calling thread: for now by yielding until the deadline (timers come with the
-/// scheduler's timer wheel).
-func sleep(untilMonotonic deadline: UInt64) {
-    while Clock.nanoseconds() < deadline {
-        let flags = k42_irq_save()
-        Scheduler.schedule()
-        k42_irq_restore(flags)
-        if Clock.nanoseconds() < deadline { arch_enable_interrupts_and_halt() }
-    }
+/// Sleeps the calling thread until `deadline`; a signal ends the sleep early (ERESTARTSYS:
+/// with SA_RESTART the sleep restarts, else EINTR).
+func sleep(untilMonotonic deadline: UInt64) throws(Errno) {
+    let me = Scheduler.current
+    if !Timers.sleep(until: deadline, wakeEarly: { Signals.hasDeliverable(me) }) { throw .ERESTARTSYS }
 }
 
 func sys_nanosleep(_ a: SyscallArguments) throws(Errno) -> Int {
     let (s, ns) = try UserMemory.read(a.a0, as: (Int64, Int64).self)
     guard s >= 0, ns >= 0, ns < 1_000_000_000 else { throw .EINVAL }
-    sleep(untilMonotonic: Clock.nanoseconds() + UInt64(s) * 1_000_000_000 + UInt64(ns))
+    try sleep(untilMonotonic: Clock.nanoseconds() + UInt64(s) * 1_000_000_000 + UInt64(ns))
     if a.a1 != 0 { try UserMemory.write(a.a1, (Int64(0), Int64(0))) }
     return 0
 }
@@ -68,7 +64,7 @@ func sys_clock_nanosleep(_ a: SyscallArguments) throws(Errno) -> Int {
     let absolute = a.a1 & 1 != 0                                   // TIMER_ABSTIME
     let now = a.a0 == 0 ? WallClock.nowNanoseconds() : Clock.nanoseconds()
     let remaining = absolute ? (duration > now ? duration - now : 0) : duration
-    sleep(untilMonotonic: Clock.nanoseconds() + remaining)
+    try sleep(untilMonotonic: Clock.nanoseconds() + remaining)
     return 0
 }
 
