@@ -164,6 +164,10 @@ open class Inode: @unchecked Sendable {
         let n = try write(from: buffer, at: end)
         return (n, end + Int64(n))
     }
+    /// The page of data at file offset `index * 4096` (for mapping a file through an FCM):
+    /// nil for a hole when not `create`. The returned page stays valid while referenced, even
+    /// if the file is truncated. ENODEV for files without page-cached data.
+    open func page(at index: Int, create: Bool) throws(Errno) -> RamPage? { throw .ENODEV }
     /// truncate(2): EISDIR for directories, EINVAL for other non-regular files.
     open func truncate(to length: Int64) throws(Errno) { throw isDirectory ? .EISDIR : .EINVAL }
     open func sync() throws(Errno) {}

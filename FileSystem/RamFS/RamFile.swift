@@ -120,7 +120,8 @@ final class RamFile: Inode, @unchecked Sendable {
     }
 
     /// The page holding file offset `index * 4096`, made if `create` (for a future mmap FCM).
-    public func page(at index: Int, create: Bool) throws(Errno) -> RamPage? {
+    override func page(at index: Int, create: Bool) throws(Errno) -> RamPage? {
+        guard index >= 0, Int64(index) < RamFile.maximumSize / Int64(RamPage.size) else { throw .EFBIG }
         lock.lock(); defer { lock.unlock() }
         if let p = pages[index] { return p }
         guard create else { return nil }

@@ -89,3 +89,17 @@ import LinuxABI
         #expect(fs.usedPages == 0)
     }
 }
+
+@Suite struct RamPageTests {
+    @Test func pagesForMapping() throws {
+        let vfs = makeVFS()
+        let f = try vfs.open("/m", flags: [.O_CREAT, .O_RDWR])
+        try f.write(bytes("mapped"), at: 4096)
+        #expect(try f.inode.page(at: 0, create: false) == nil)        // a hole
+        let page = try #require(try f.inode.page(at: 1, create: false))
+        #expect(page.bytes.load(fromByteOffset: 0, as: UInt8.self) == 0x6d)
+        page.bytes.storeBytes(of: 0x4d, toByteOffset: 0, as: UInt8.self)   // a write through a mapping
+        #expect(try f.read(count: 6, at: 4096) == bytes("Mapped"))
+        #expect(errno { try vfs.resolve("/").page(at: 0, create: true) } == .ENODEV)
+    }
+}
