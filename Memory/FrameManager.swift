@@ -3,10 +3,12 @@
 // the common allocation and free touch only this CPU's data. A frame freed on a CPU other
 // than the one whose cache handed it out goes back to that owner's remote list (a lock-free
 // stack only its owner drains), so caches never share lines on the fast path. Larger,
-// contiguous blocks (order > 0) come from the pool directly, under its lock.
+// contiguous blocks (order > 0) come from the pool directly, under its lock. Trace points
+// (class alloc): cache refills from the pool, remote-list drains, contiguous blocks.
 import Objects
 import Platform
 import Synchronization
+import Trace
 
 public final class FrameManager: @unchecked Sendable {
     public static let maxOrder = 10                    // 4 MiB blocks
@@ -117,7 +119,10 @@ public final class FrameManager: @unchecked Sendable {
     public func allocate(order: Int) -> UInt64? {
         guard order >= 0 && order <= FrameManager.maxOrder else { return nil }
         if order == 0 { return allocateFrame() }
-        if let pfn = poolLock.withLockIRQSave({ takeBlock(order: order) }) { return UInt64(pfn) << pageShift }
+        if let pfn = poolLock.withLockIRQSave({ takeBlock(order: order) }) {
+            trace(AllocEvent.frameAllocate, UInt64(pfn) << pageShift, 1 << UInt64(order))
+            return UInt64(pfn) << pageShift
+        }
         // Under pressure, single frames parked in this CPU's cache may be what keeps buddies
         // apart: give them back to the pool and try once more.
         let cache = caches[currentCPU]
@@ -126,6 +131,7 @@ public final class FrameManager: @unchecked Sendable {
             drain(cache, keep: 0)
             return poolLock.withLock { takeBlock(order: order) }
         }
+        if let pfn { trace(AllocEvent.frameAllocate, UInt64(pfn) << pageShift, 1 << UInt64(order)) }
         return pfn.map { UInt64($0) << pageShift }
     }
 
@@ -133,6 +139,7 @@ public final class FrameManager: @unchecked Sendable {
     public func free(physical: UInt64, order: Int) {
         if order == 0 { freeFrame(physical: physical); return }
         let pfn = UInt32(physical >> pageShift)
+        trace(AllocEvent.frameFree, physical, 1 << UInt64(order))
         poolLock.withLockIRQSave { freeBlock(pfn, order: order) }
     }
 
@@ -189,6 +196,7 @@ public final class FrameManager: @unchecked Sendable {
     /// Moves frames other CPUs freed back into `cache` (owner only, interrupts off).
     private func drainRemote(_ cache: FrameCache) {
         var head = cache.remoteHead.exchange(0, ordering: .acquiring)
+        if head != 0 && traceEnabled(.alloc) { traceRemoteDrain(head) }
         while head != 0 {
             let pfn = UInt32(head - 1)
             let next = descriptors[Int(pfn)].next
@@ -210,6 +218,20 @@ public final class FrameManager: @unchecked Sendable {
                 cache.count += 1
             }
         }
+        trace(AllocEvent.frameRefill, UInt64(cache.count))
+    }
+
+    /// Counts a remote list before it is drained (only when tracing: it walks the list twice).
+    @inline(never)
+    private func traceRemoteDrain(_ first: UInt64) {
+        var frames: UInt64 = 0
+        var head = first
+        while head != 0 {
+            frames &+= 1
+            let next = descriptors[Int(head - 1)].next
+            head = next == .max ? 0 : UInt64(next) + 1
+        }
+        trace(AllocEvent.frameRemoteDrain, frames)
     }
 
     private func drain(_ cache: FrameCache, keep: Int) {

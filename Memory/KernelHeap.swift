@@ -5,9 +5,11 @@
 // that CPU with interrupts off. A block freed on another CPU goes back to its owner through
 // the owner's lock-free remote list, drained on the owner's next allocation. Requests above
 // the largest class (or with alignment above 16) take whole frames from the FrameManager.
+// Tracing (class alloc) samples one small allocation in 64 per CPU and logs every large one.
 import Objects
 import Platform
 import Synchronization
+import Trace
 
 public final class KernelHeap: @unchecked Sendable {
     /// Block sizes; every size is a multiple of 16, so blocks are 16-byte aligned.
@@ -60,6 +62,10 @@ public final class KernelHeap: @unchecked Sendable {
             let block = pool.heads[cls].unsafelyUnwrapped
             pool.heads[cls] = block.load(as: UnsafeMutableRawPointer?.self)
             pool.allocations &+= 1
+            if traceEnabled(.alloc), pool.allocations & 63 == 0 {
+                trace(AllocEvent.heapSample, UInt64(size), UInt64(KernelHeap.sizeClasses[cls]),
+                      UInt64(UInt(bitPattern: block)))
+            }
             return block
         }
     }
@@ -138,6 +144,7 @@ public final class KernelHeap: @unchecked Sendable {
         let d = frames.descriptor(physical)
         d.pointee.order = UInt8(order)
         d.pointee.state = .allocated
+        trace(AllocEvent.allocate, UInt64(size), UInt64(UInt(bitPattern: frames.window.pointer(physical))))
         return frames.window.pointer(physical)
     }
 

@@ -6,8 +6,10 @@
 // and one load of the entry; an empty entry is a miss, handled here by asking the object's
 // root for this CPU's representative. Ids come from per-CPU partitions, so creating an object
 // takes no global lock; an id is reused only after the destroyed object's grace period.
+// Misses and destructions are trace points (class objects; the CPU is the log's).
 import Platform
 import Synchronization
+import Trace
 
 /// The name of a clustered object: an index into the translation tables.
 public struct ObjectID: Hashable, CustomStringConvertible {
@@ -122,6 +124,7 @@ public final class ObjectSpace: @unchecked Sendable {
         root.noteInstalled(cpu: cpu)
         localTables[cpu][Int(id.index)] = rep
         missCounts[cpu].wrappingAdd(1, ordering: .relaxed)
+        trace(ObjectEvent.miss, UInt64(id.index))
         return rep
     }
 
@@ -153,6 +156,7 @@ public final class ObjectSpace: @unchecked Sendable {
             return r
         }
         guard let root else { throw .noSuchObject }
+        trace(ObjectEvent.destroy, UInt64(id.index))
         flushCachedRepresentatives(id, cpus: root.installedCPUs)
         quiescence.deferUntilQuiescent(cpu: currentCPU) { [self] in
             root.cleanup()

@@ -7,9 +7,11 @@
 //
 // Retirement lists are per CPU (only the owner touches its list, with interrupts off), so
 // retiring and reclaiming take no lock. Advancing scans the online CPUs' counters: O(CPUs)
-// reads, fine for the machines we target; K42 circulated a token instead.
+// reads, fine for the machines we target; K42 circulated a token instead. Each advance logs
+// `objects:quiescent` with the new generation (trace class objects).
 import Platform
 import Synchronization
+import Trace
 
 public final class QuiescenceDetector: @unchecked Sendable {
     public let maxCPUs: Int
@@ -57,7 +59,9 @@ public final class QuiescenceDetector: @unchecked Sendable {
         for c in 0..<maxCPUs where perCPU[c].online.load(ordering: .acquiring) {
             if perCPU[c].seen.load(ordering: .acquiring) < g { return }
         }
-        _ = generation.compareExchange(expected: g, desired: g + 1, ordering: .acquiringAndReleasing)
+        if generation.compareExchange(expected: g, desired: g + 1, ordering: .acquiringAndReleasing).exchanged {
+            trace(ObjectEvent.quiescent, g + 1)
+        }
     }
 
     /// Runs `work` on `cpu` once every CPU has passed a quiescent point after this call.

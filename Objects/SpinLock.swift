@@ -1,9 +1,12 @@
 // The kernel's basic lock: a test-and-test-and-set spinlock on Synchronization.Atomic, the
 // only mutual exclusion Embedded Swift on bare metal offers (no Mutex; research
 // embedded-swift.md 1). Locks here guard slow paths only (misses, id partitions, the global
-// frame pool); hot paths are per-CPU and lock-free by design (DESIGN.md 1.2).
+// frame pool); hot paths are per-CPU and lock-free by design (DESIGN.md 1.2). A contended
+// acquisition logs `lock:contended` (the lock's address, cycles waited, the call site) when the
+// lock trace class is on; the uncontended path has no trace point at all.
 import Platform
 import Synchronization
+import Trace
 
 /// A spinlock. Hold it briefly; it disables nothing by itself (see `withLockIRQSave`).
 public final class SpinLock: @unchecked Sendable {
@@ -16,10 +19,21 @@ public final class SpinLock: @unchecked Sendable {
     @inline(__always)
     public func lock() {
         if word.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged { return }
+        lockContended()
+    }
+
+    /// The wait, out of line: the call site of `lock()` is this function's return address.
+    @inline(never)
+    private func lockContended() {
         contendedCount.wrappingAdd(1, ordering: .relaxed)
+        let start = traceEnabled(.lock) ? k42_timestamp() : 0    // the clock only when traced
         repeat {
             while word.load(ordering: .relaxed) { k42_cpu_relax() }
         } while !word.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        if start != 0 {
+            trace(LockEvent.contended, UInt64(UInt(bitPattern: ObjectIdentifier(self))),
+                  k42_timestamp() &- start, UInt64(UInt(bitPattern: k42_return_address())))
+        }
     }
 
     @inline(__always)

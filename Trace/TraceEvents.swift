@@ -100,13 +100,14 @@ public enum SchedEvent: UInt16, TraceEventKind {
 }
 
 public enum IRQEvent: UInt16, TraceEventKind {
-    case entry = 0, exit = 1, ipiSend = 2
+    case entry = 0, exit = 1, ipiSend = 2, timerTick = 3
     public static var traceClass: TraceClass { .irq }
     public var spec: TraceEventSpec {
         switch self {
         case .entry: TraceEventSpec("entry", "vector")
         case .exit: TraceEventSpec("exit", "vector")
         case .ipiSend: TraceEventSpec("ipi_send", "vector target_cpu")
+        case .timerTick: TraceEventSpec("timer_tick", "ticks")
         }
     }
 }
@@ -126,6 +127,10 @@ public enum ObjectEvent: UInt16, TraceEventKind {
 
 public enum AllocEvent: UInt16, TraceEventKind {
     case allocate = 0, free = 1, frameAllocate = 2, frameFree = 3
+    /// One of every 64 small kernel-heap allocations on a CPU (size asked, block size given).
+    case heapSample = 4
+    /// A CPU's frame cache took `frames` from the global pool / re-filed `frames` freed remotely.
+    case frameRefill = 5, frameRemoteDrain = 6
     public static var traceClass: TraceClass { .alloc }
     public var spec: TraceEventSpec {
         switch self {
@@ -133,6 +138,9 @@ public enum AllocEvent: UInt16, TraceEventKind {
         case .free: TraceEventSpec("free", "address:x size")
         case .frameAllocate: TraceEventSpec("frame_allocate", "physical:x count")
         case .frameFree: TraceEventSpec("frame_free", "physical:x count")
+        case .heapSample: TraceEventSpec("heap_sample", "size block_bytes address:x")
+        case .frameRefill: TraceEventSpec("frame_refill", "frames")
+        case .frameRemoteDrain: TraceEventSpec("frame_remote_drain", "frames")
         }
     }
 }

@@ -40,6 +40,12 @@ enum KernelTests {
             Case(name: "memory.heap-every-cpu", body: heapEveryCPU),
             Case(name: "memory.heap-cross-cpu-free", body: heapCrossCPUFree),
             Case(name: "memory.image-protection", body: imageProtection),
+            Case(name: "trace.events-in-each-cpus-log", body: traceEventsPerCPU),
+            Case(name: "trace.disabled-class-logs-nothing", body: traceDisabledLogsNothing),
+            Case(name: "trace.buffer-boundaries-and-fillers", body: traceBoundariesAndFillers),
+            Case(name: "trace.lost-events-counted-exactly", body: traceLostEventsExact),
+            Case(name: "trace.lock-contention-logged", body: traceLockContention),
+            Case(name: "trace-bench", body: traceBench),
         ]
     }
 
@@ -59,6 +65,7 @@ enum KernelTests {
             }
         }
         klog("ktest: \(passed) passed, \(failed) failed")
+        KernelTracing.finishBeforeExit()
         MachineExit.exit(success: failed == 0 && passed > 0)
     }
 

@@ -78,3 +78,10 @@ static inline uint64_t k42_irq_save(void) { return 0; }
 static inline void k42_irq_restore(uint64_t flags) { (void)flags; }
 
 #endif
+
+/// The address the calling function will return to (its caller's PC), for trace events that
+/// name a call site (lock contention). Always inlined, so in a Swift function that calls it
+/// directly it is that function's return address; the same builtin serves both halves.
+static inline __attribute__((always_inline)) void *k42_return_address(void) {
+    return __builtin_return_address(0);
+}
