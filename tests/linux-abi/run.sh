@@ -6,18 +6,32 @@
 set -u
 cd "$(dirname "$0")/../.."
 out=build/linux-abi
-rm -rf $out && mkdir -p $out/root/bin $out/host
-tests=$(cd tests/linux-abi/programs && ls *.c | sed 's/\.c$//' | grep -v '^driver$')
-for t in driver $tests; do
-  gcc -static -O2 -Wall -o $out/host/$t tests/linux-abi/programs/$t.c || { echo "cannot compile $t"; exit 1; }
+rm -rf $out && mkdir -p $out/root/bin $out/host $out/scripts $out/root/scripts $out/root/tmp
+programs=$(cd tests/linux-abi/programs && ls *.c | sed 's/\.c$//' | grep -v '^driver$')
+scripts=$(cd tests/linux-abi/scripts && ls *.sh)
+tests="$programs $scripts"
+for t in driver $programs; do
+  gcc -static -O2 -w -o $out/host/$t tests/linux-abi/programs/$t.c || { echo "cannot compile $t"; exit 1; }
   cp $out/host/$t $out/root/bin/$t
 done
+# busybox-static from Debian (scripts/make-initramfs.sh fetches it) runs the shell scripts,
+# on the host and in the guest alike.
+bash scripts/make-initramfs.sh >/dev/null
+cp build/debs/busybox/bin/busybox $out/host/busybox
+cp build/debs/busybox/bin/busybox $out/root/bin/busybox
+# Every applet as a link next to busybox, in both places, so scripts use the same tools.
+for applet in $(build/debs/busybox/bin/busybox --list); do
+  [ -e $out/host/$applet ] || ln -s busybox $out/host/$applet
+  [ -e $out/root/bin/$applet ] || ln -s busybox $out/root/bin/$applet
+done
+cp tests/linux-abi/scripts/*.sh $out/scripts/
+cp tests/linux-abi/scripts/*.sh $out/root/scripts/
 cp $out/host/driver $out/root/init
 (cd $out/root && find . | cpio -o -H newc --quiet > ../initramfs.cpio)
 
 # Expected: the host's Linux.
 $out/host/driver "$PWD/$out/host" $tests > $out/expected.raw 2>&1
-sed "s|$PWD/$out/host|/bin|g" $out/expected.raw > $out/expected.txt
+sed -e "s|$PWD/$out/host|/bin|g" $out/expected.raw > $out/expected.txt
 
 # Actual: our kernel (quiet: the kernel log stays out of the program output).
 rc=$(scripts/qemu-boot.sh build/k42.elf $out/console.log 600 2 "console=ttyS0 quiet -- /bin $(echo $tests)" -initrd $out/initramfs.cpio)

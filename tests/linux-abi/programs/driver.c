@@ -6,20 +6,34 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/reboot.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : "/bin";
     setvbuf(stdout, NULL, _IONBF, 0);
     for (int i = 2; i < argc; i++) {
-        char path[256];
+        char path[256], script[256], work[256], shell[256];
         snprintf(path, sizeof path, "%s/%s", dir, argv[i]);
+        /* NAME.sh is a busybox sh script in DIR/../scripts, run in its own empty DIR/../tmp/NAME. */
+        size_t len = strlen(argv[i]);
+        int is_script = len > 3 && strcmp(argv[i] + len - 3, ".sh") == 0;
+        snprintf(script, sizeof script, "%s/../scripts/%s", dir, argv[i]);
+        snprintf(work, sizeof work, "%s/../tmp", dir);
+        mkdir(work, 0755);
+        snprintf(work, sizeof work, "%s/../tmp/%s", dir, argv[i]);
+        mkdir(work, 0755);
+        snprintf(shell, sizeof shell, "%s/busybox", dir);
         printf("### %s\n", argv[i]);
         pid_t pid = fork();
         if (pid == 0) {
             char *args[] = { path, "first", "second arg", NULL };
-            char *env[] = { "K42_TEST=1", "HOME=/", NULL };
-            execve(path, args, env);
+            char *sargs[] = { "sh", script, work, NULL };
+            char pathenv[300];
+            snprintf(pathenv, sizeof pathenv, "PATH=%s", dir);
+            char *env[] = { "K42_TEST=1", "HOME=/", pathenv, NULL };
+            if (is_script) execve(shell, sargs, env);
+            else execve(path, args, env);
             printf("execve failed\n");
             _exit(127);
         }
