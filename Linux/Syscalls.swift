@@ -61,6 +61,7 @@ enum SyscallTable {
             SyscallEntry(number: 22, name: "pipe", handler: sys_pipe),
             SyscallEntry(number: 23, name: "select", handler: sys_select),
             SyscallEntry(number: 24, name: "sched_yield", handler: sys_sched_yield),
+            SyscallEntry(number: 26, name: "msync", handler: sys_msync),
             SyscallEntry(number: 28, name: "madvise", handler: sys_madvise),
             SyscallEntry(number: 32, name: "dup", handler: sys_dup),
             SyscallEntry(number: 33, name: "dup2", handler: sys_dup2),

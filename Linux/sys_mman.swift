@@ -1,6 +1,7 @@
 // Memory mappings: brk(2), mmap(2) (anonymous private and shared; file mappings arrive with
 // the VFS), munmap(2), mprotect(2), madvise(2). Everything goes through the process's
 // AddressSpace (Memory/AddressSpace): Regions over FCMs, faults resolved on demand.
+import FileSystem
 import LinuxABI
 import Memory
 
@@ -18,18 +19,49 @@ func sys_brk(_ a: SyscallArguments) throws(Errno) -> Int {
 
 /// mmap(2): MAP_SHARED 1, MAP_PRIVATE 2, MAP_FIXED 0x10, MAP_ANONYMOUS 0x20,
 /// MAP_FIXED_NOREPLACE 0x100000, MAP_GROWSDOWN 0x100, MAP_STACK/NORESERVE/POPULATE ignored.
+/// File mappings map the file's FCM (shared) or an anonymous FCM in front of it (private).
 func sys_mmap(_ a: SyscallArguments) throws(Errno) -> Int {
     let address = a.a0, length = a.a1, prot = a.a2, flags = a.a3
     let kind = flags & 3
     guard kind == 1 || kind == 2 || kind == 3 else { throw .EINVAL }
-    guard length > 0 else { throw .EINVAL }
-    guard flags & 0x20 != 0 else { throw .ENODEV }       // file mappings: with the VFS
-    let space = currentProcess.addressSpace
+    guard length > 0, length < UInt64(USER_END) else { throw length == 0 ? .EINVAL : .ENOMEM }
+    let p = currentProcess
+    let space = p.addressSpace
     if flags & 0x10_0000 != 0, space.region(containing: address) != nil { throw .EEXIST }
     let fixed = flags & 0x10 != 0 || flags & 0x10_0000 != 0
+    let shared = kind == 1
+    var fcm: FCM? = nil
+    var firstPage: UInt64 = 0
+    var name = ""
+    if flags & 0x20 == 0 {
+        let offset = a.a5
+        guard offset & 0xFFF == 0 else { throw .EINVAL }
+        let file = try p.files.get(Int32(truncatingIfNeeded: a.a4))
+        let inode = file.inode
+        let st = inode.stat()
+        if st.mode.isCharacterDevice && st.specialDevice == StandardDevice.zero {
+            // /dev/zero: anonymous memory (shared or private as asked).
+        } else {
+            guard st.mode.isRegular else { throw .ENODEV }
+            guard file.flags.isReadable else { throw .EACCES }
+            if shared && prot & 2 != 0 && !file.flags.isWritable { throw .EACCES }
+            let fileFCM = FCMFile.of(inode)
+            fcm = shared ? fileFCM : FCMAnonymous(frames: space.frames, backing: fileFCM)
+            firstPage = offset / 4096
+            name = String(decoding: file.path, as: UTF8.self)
+        }
+    }
     let start = try space.map(at: address, length: length, protection: protection(prot), fixed: fixed,
-                              shared: kind == 1, name: "", growsDown: flags & 0x100 != 0)
+                              shared: shared, fcm: fcm, fcmFirstPage: firstPage, name: name,
+                              growsDown: flags & 0x100 != 0)
     return Int(start)
+}
+
+/// msync(2): file mappings share the file's pages, so there is nothing to write back.
+func sys_msync(_ a: SyscallArguments) throws(Errno) -> Int {
+    guard a.a0 & 0xFFF == 0, a.a2 & ~7 == 0, a.a2 & 5 != 5 else { throw .EINVAL }
+    guard currentProcess.addressSpace.region(containing: a.a0) != nil else { throw .ENOMEM }
+    return 0
 }
 
 func sys_munmap(_ a: SyscallArguments) throws(Errno) -> Int {

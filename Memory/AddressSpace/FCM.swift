@@ -15,6 +15,8 @@ open class FCM {
     open func discard(first: UInt64, count: UInt64) {}
     /// Pages this FCM owns.
     open var residentPages: Int { 0 }
+    /// The frame of page `index` if this FCM already holds it (no allocation, no chain walk).
+    open func cachedPage(_ index: UInt64) -> UInt64? { nil }
 }
 
 /// Anonymous memory: zero-fill on demand, copy-on-write through `backing`.
@@ -22,10 +24,11 @@ public final class FCMAnonymous: FCM {
     let frames: FrameManager
     let lock = SpinLock()
     private var pages: [UInt64: UInt64] = [:]          // page index -> frame; guarded by lock
-    /// The FCM this one was split from at fork (shared, read-only from here).
-    public let backing: FCMAnonymous?
+    /// The FCM whose pages this one copies on first write: the one it was split from at fork,
+    /// or a file's FCM for a private file mapping. Shared, read-only from here.
+    public let backing: FCM?
 
-    public init(frames: FrameManager, backing: FCMAnonymous? = nil) {
+    public init(frames: FrameManager, backing: FCM? = nil) {
         self.frames = frames
         self.backing = backing
     }
@@ -35,14 +38,15 @@ public final class FCMAnonymous: FCM {
     }
 
     func ownPage(_ index: UInt64) -> UInt64? { lock.withLockIRQSave { pages[index] } }
+    override public func cachedPage(_ index: UInt64) -> UInt64? { ownPage(index) }
 
     /// Finds the page down the chain without allocating.
     func find(_ index: UInt64) -> (physical: UInt64, owned: Bool)? {
         if let pa = ownPage(index) { return (pa, true) }
         var next = backing
         while let b = next {
-            if let pa = b.ownPage(index) { return (pa, false) }
-            next = b.backing
+            if let pa = b.cachedPage(index) { return (pa, false) }
+            next = (b as? FCMAnonymous)?.backing
         }
         return nil
     }
@@ -57,7 +61,7 @@ public final class FCMAnonymous: FCM {
         if let pa = ownPage(index) { return pa }
         guard let fresh = frames.allocateFrame() else { return nil }
         let destination = frames.window.pointer(fresh)
-        if let (source, _) = backing?.find(index) {
+        if let source = backingPage(index) {
             destination.copyMemory(from: frames.window.pointer(source), byteCount: pageSize)
         } else {
             destination.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize)
@@ -69,6 +73,13 @@ public final class FCMAnonymous: FCM {
         }
         if winner != fresh { frames.freeFrame(physical: fresh) }
         return winner
+    }
+
+    /// The page a first write copies: down the chain, asking a file FCM to read it in.
+    func backingPage(_ index: UInt64) -> UInt64? {
+        guard let b = backing else { return nil }
+        if let anonymous = b as? FCMAnonymous { return anonymous.find(index)?.physical }
+        return b.pageForRead(index)?.physical
     }
 
     override public func discard(first: UInt64, count: UInt64) {
