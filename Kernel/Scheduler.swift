@@ -6,6 +6,7 @@
 // the next step; the queue is where they go.
 import Objects
 import Synchronization
+import Trace
 
 final class CPUScheduler {
     let lock = SpinLock()
@@ -113,6 +114,8 @@ enum Scheduler {
         if next === previous { return }
         if previous.state == .dead { s.reap = previous }
         s.switches &+= 1
+        trace(SchedEvent.contextSwitch, UInt64(previous.process?.pid ?? 0), UInt64(previous.id),
+              UInt64(next.process?.pid ?? 0), UInt64(next.id), previous.state == .dead ? 2 : (previous.state == .blocked ? 1 : 0))
         switchTo(previous, next)
         finishSwitch()
     }

@@ -3,6 +3,7 @@
 // return a value or throw an Errno, which the dispatcher turns into -errno in RAX.
 // Unknown numbers return ENOSYS and are logged once per number (and traced).
 import LinuxABI
+import Trace
 
 struct SyscallArguments {
     let frame: UnsafeMutablePointer<trap_frame>
@@ -176,6 +177,7 @@ func syscallDispatch(_ frame: UnsafeMutablePointer<trap_frame>) {
     let args = SyscallArguments(frame: frame)
     let number = args.number
     Scheduler.current.syscallNumber = frame.pointee.rax
+    trace(SyscallEvent.entry, UInt64(bitPattern: Int64(number)), args.a0, args.a1, args.a2)
     var result: Int
     if number >= 0 && number < SyscallTable.size, let handler = SyscallTable.handlers[number] {
         do { result = try handler(args) } catch { result = -Int(error.rawValue) }
@@ -185,8 +187,10 @@ func syscallDispatch(_ frame: UnsafeMutablePointer<trap_frame>) {
             let pid = Scheduler.current.process?.pid ?? 0
             klog("syscall: unknown system call \(number) from pid \(pid): ENOSYS")
         }
+        trace(SyscallEvent.unknown, UInt64(bitPattern: Int64(number)))
         result = -Int(Errno.ENOSYS.rawValue)
     }
     frame.pointee.rax = UInt64(bitPattern: Int64(result))
+    trace(SyscallEvent.exit, UInt64(bitPattern: Int64(number)), UInt64(bitPattern: Int64(result)))
     UserTraps.beforeReturnToUser(frame)
 }

@@ -6,6 +6,7 @@
 import LinuxABI
 import Memory
 import Objects
+import Trace
 
 enum UserTraps {
     /// An exception from ring 3 (vector < 32).
@@ -15,6 +16,7 @@ enum UserTraps {
             let address = arch_read_cr2()
             let error = frame.pointee.error_code
             if let p = Scheduler.current.process {
+                trace(PageFaultEvent.fault, address, frame.pointee.rip, error)
                 let result = p.addressSpace.handleFault(address: address, write: error & 2 != 0, execute: error & 16 != 0)
                 if result == .resolved { beforeReturnToUser(frame); return }
                 if case .segmentationFault(let code) = result {

@@ -4,6 +4,7 @@
 import LinuxABI
 import Memory
 import Objects
+import Trace
 
 enum ProcessCreation {
     /// A copy of the calling process whose single thread returns 0 from the system call.
@@ -37,6 +38,7 @@ enum ProcessCreation {
         ProcessTable.lock.withLockIRQSave { parent.children.append(child) }
         ProcessTable.insert(child)
         Scheduler.start(thread)
+        trace(ProcessEvent.fork, UInt64(parent.pid), UInt64(pid))
         return pid
     }
 }
@@ -136,6 +138,7 @@ enum ProcessExit {
     @inline(never)
     private static func finishExit(status: Int32) {
         let me = currentProcess
+        trace(ProcessEvent.exit, UInt64(me.pid), UInt64(UInt32(bitPattern: status)))
         arch_write_cr3(KernelPageTables.rootPhysical)       // leave the address space before freeing it
         me.addressSpace.removeAll()
         me.files.closeAll()

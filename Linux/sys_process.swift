@@ -107,7 +107,8 @@ func sys_reboot(_ a: SyscallArguments) throws(Errno) -> Int {
     guard a.a0 == 0xFEE1_DEAD, [672_274_793, 85_072_278, 369_367_448, 537_993_216].contains(a.a1) else { throw .EINVAL }
     switch UInt32(truncatingIfNeeded: a.a2) {
     case 0x4321_FEDC, 0xCDEF_0123, 0x0123_4567:          // POWER_OFF, HALT, RESTART
-        klog("reboot: Power down")
+        klogImportant("reboot: Power down")
+        KernelTracing.finishBeforeExit()                  // the trace reaches the host first
         MachineExit.exit(success: true)
     case 0, 0x89AB_CDEF: return 0                          // CAD_OFF, CAD_ON
     default: throw .EINVAL

@@ -1,9 +1,9 @@
 # Tracing targets (docs/tracing.md, "In the kernel"), included by the Makefile.
-#   make trace-demo    boots build/k42-test.elf with every trace class on and the in-kernel tests
-#                      as the workload (-smp 4), captures the COM2 stream in build/trace.bin and
-#                      runs every k42-trace command on it into build/trace-demo/
+#   make trace-demo    boots build/k42.elf with every trace class on and a busybox workload
+#                      (tests/trace-workload/init: pipelines, forks, file I/O; -smp 4), captures
+#                      the COM2 stream in build/trace.bin and runs every k42-trace command on it
+#                      into build/trace-demo/
 #   make trace-bench   boots `ktest=trace-bench` and prints the in-kernel trace figures
-# Until busybox runs (the Linux personality), the in-kernel tests are the demo's workload.
 
 TRACE_DEMO    := $(BUILD)/trace-demo
 TRACE_BIN     := $(BUILD)/trace.bin
@@ -24,13 +24,15 @@ trace-tool:
 	@mkdir -p $(BUILD)/bin
 	cp "$$(swift build -c release --show-bin-path $(SWIFTPM_FLAGS))/k42-trace" $(K42_TRACE)
 
-trace-demo: deps test-kernel trace-tool
+trace-demo: deps kernel trace-tool
 	@rm -rf $(TRACE_DEMO) $(TRACE_BIN); mkdir -p $(TRACE_DEMO)
-	@echo "  QEMU -smp $(TRACE_SMP): trace$(if $(TRACE_CLASSES),=$(TRACE_CLASSES)) ktest; console in $(TRACE_DEMO)/console.log, trace stream (COM2) in $(TRACE_BIN)"
+	@EXTRA_DIR=tests/trace-workload INITRAMFS_OUT=$(BUILD)/trace-workload.cpio bash scripts/make-initramfs.sh
+	@echo "  QEMU -smp $(TRACE_SMP): trace$(if $(TRACE_CLASSES),=$(TRACE_CLASSES)), busybox workload; console in $(TRACE_DEMO)/console.log, trace stream (COM2) in $(TRACE_BIN)"
 	@timeout --foreground -k 5 600 $(TRACE_QEMU) -serial file:$(TRACE_DEMO)/console.log -serial file:$(TRACE_BIN) \
-	  -kernel $(BUILD)/k42-test.elf -append "console=ttyS0 trace$(if $(TRACE_CLASSES),=$(TRACE_CLASSES)) ktest" \
-	  </dev/null; rc=$$?; grep -E 'ktest: [0-9]+ passed|trace: ' $(TRACE_DEMO)/console.log | sed 's/^/    /'; \
-	  [ $$rc = 33 ] || { echo "trace-demo: QEMU exit status $$rc (33 = every in-kernel test passed)"; exit 1; }
+	  -kernel $(BUILD)/k42.elf -initrd $(BUILD)/trace-workload.cpio \
+	  -append "console=ttyS0 trace$(if $(TRACE_CLASSES),=$(TRACE_CLASSES))" \
+	  </dev/null; rc=$$?; grep -E 'workload done|trace: ' $(TRACE_DEMO)/console.log | sed 's/^/    /'; \
+	  [ $$rc = 33 ] || { echo "trace-demo: QEMU exit status $$rc (33 = the workload powered off)"; exit 1; }
 	$(K42_TRACE) print $(TRACE_BIN) | head -200 > $(TRACE_DEMO)/print.txt
 	$(K42_TRACE) summary $(TRACE_BIN) > $(TRACE_DEMO)/summary.txt
 	$(K42_TRACE) locks $(TRACE_BIN) > $(TRACE_DEMO)/locks.txt

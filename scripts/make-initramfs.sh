@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 debs=build/debs
-root=build/initramfs
+output=${INITRAMFS_OUT:-build/initramfs.cpio}
+root=${output%.cpio}
 mkdir -p "$debs"
 if [ ! -x "$debs/busybox/bin/busybox" ]; then
   rm -rf "$debs/busybox" "$debs"/busybox-static_*.deb
@@ -23,7 +24,7 @@ done
 cp rootfs/init "$root/init"
 chmod 755 "$root/init"
 cp -r rootfs/etc/. "$root/etc/"
-# Extra files (test scripts) from the caller: EXTRA_DIR is copied over the root.
+# Extra files from the caller (a workload /init, test programs): EXTRA_DIR is copied over the root.
 if [ -n "${EXTRA_DIR:-}" ] && [ -d "$EXTRA_DIR" ]; then cp -r "$EXTRA_DIR"/. "$root/"; fi
-(cd "$root" && find . | sort | cpio -o -H newc --quiet > ../initramfs.cpio)
-echo "build/initramfs.cpio: busybox $("$debs/busybox/bin/busybox" | head -1 | awk '{print $2}'), $(du -h build/initramfs.cpio | cut -f1)"
+(cd "$root" && find . | sort | cpio -o -H newc --quiet) > "$output"
+echo "$output: busybox $("$debs/busybox/bin/busybox" | head -1 | awk '{print $2}'), $(du -h "$output" | cut -f1)"

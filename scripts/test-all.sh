@@ -15,6 +15,7 @@ run "tier 1: hosted unit tests (swift test)" swift test
 run "tier 1: portable modules in Embedded mode" bash scripts/embedded-check.sh
 run "build: kernel and test kernel" make -s kernel test-kernel
 run "tier 2: in-kernel tests in QEMU" bash scripts/test-kernel.sh
+run "tier 2: tracing over COM2" bash scripts/test-trace.sh
 if [ -x tests/linux-abi/run.sh ]; then
   run "tier 3: Linux-ABI tests" tests/linux-abi/run.sh
 else
