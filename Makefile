@@ -124,7 +124,7 @@ APPEND      ?= console=ttyS0
 INITRD      ?= $(BUILD)/initramfs.cpio
 
 initramfs: $(BUILD)/initramfs.cpio
-$(BUILD)/initramfs.cpio: scripts/make-initramfs.sh rootfs/init $(wildcard rootfs/etc/*)
+$(BUILD)/initramfs.cpio: scripts/make-initramfs.sh rootfs/init $(wildcard rootfs/etc/*) $(wildcard tests/linux-abi/programs/*.c)
 	@bash scripts/make-initramfs.sh
 
 run: deps kernel $(if $(filter $(BUILD)/initramfs.cpio,$(INITRD)),$(BUILD)/initramfs.cpio)

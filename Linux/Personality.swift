@@ -7,6 +7,10 @@ import LinuxABI
 import Memory
 
 enum LinuxPersonality {
+    /// Parameters the kernel itself takes (not passed on to init).
+    static let kernelParameters: [String] = ["console", "init", "quiet", "ktest", "trace", "root", "rootfstype",
+                                             "loglevel", "panic", "earlyprintk", "rw", "ro", "nokaslr", "debug"]
+
     static func initialize(_ boot: BootInfo) {
         SyscallTable.initialize()
         if let initrd = boot.modules.first {
@@ -30,8 +34,15 @@ enum LinuxPersonality {
         let process = Process(pid: pid, parent: nil, pageTables: tables, addressSpace: space)
         process.files = KernelFiles.consoleFiles()
         ProcessTable.insert(process)
-        let environment = [Array("HOME=/".utf8), Array("TERM=linux".utf8)]
-        let extra = commandLine.initArguments.map { Array($0.utf8) }
+        // Like Linux (init/main.c): command-line words the kernel does not know go to init,
+        // NAME=value ones into its environment, the others (and everything after "--") as
+        // arguments.
+        var environment = [Array("HOME=/".utf8), Array("TERM=linux".utf8)]
+        var extra: [[UInt8]] = []
+        for (name, value) in commandLine.parameters where !kernelParameters.contains(name) && !name.contains(".") {
+            if let value { environment.append(Array("\(name)=\(value)".utf8)) } else { extra.append(Array(name.utf8)) }
+        }
+        extra += commandLine.initArguments.map { Array($0.utf8) }
         var threadRef: Thread? = nil
         guard let thread = Thread(cpu: 0, entry: {
             let me = threadRef!

@@ -21,6 +21,15 @@ for applet in $("$debs/busybox/bin/busybox" --list-full); do
   mkdir -p "$root/$(dirname "$applet")"
   ln -sf /bin/busybox "$root/$applet"
 done
+# The project's Linux-ABI test programs (tests/linux-abi/programs), static, in /usr/libexec/k42-tests.
+if command -v gcc >/dev/null; then
+  mkdir -p "$root/usr/libexec/k42-tests"
+  for c in tests/linux-abi/programs/*.c; do
+    name=$(basename "$c" .c)
+    [ "$name" = driver ] && continue
+    gcc -static -O2 -w -o "$root/usr/libexec/k42-tests/$name" "$c" || echo "make-initramfs: cannot build $name" >&2
+  done
+fi
 cp rootfs/init "$root/init"
 chmod 755 "$root/init"
 cp -r rootfs/etc/. "$root/etc/"
