@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Prints the Markdown table of implemented system calls (for the README) from
+Linux/Syscalls.swift, with the notes below on what each does not support yet."""
+import re, sys
+notes = {
+    "mmap": "anonymous and file mappings (shared, private copy-on-write); no MAP_HUGETLB, MAP_LOCKED",
+    "clone": "fork-like flags only; CLONE_VM/CLONE_THREAD/CLONE_SIGHAND give ENOSYS (threads: next issue)",
+    "vfork": "implemented as fork (a copy-on-write copy), which POSIX allows",
+    "wait4": "exit and signal statuses; no stop/continue reports yet (job control: next issue); rusage zeroed",
+    "waitid": "WEXITED only",
+    "rt_sigaction": "SA_SIGINFO, SA_RESTART, SA_NODEFER, SA_RESETHAND, SA_NOCLDWAIT; SA_ONSTACK ignored",
+    "sigaltstack": "accepted and reported disabled; no alternate-stack delivery yet",
+    "fcntl": "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL, pipe size; record locks always granted",
+    "ioctl": "FIONBIO, FIOCLEX/FIONCLEX; ttys: TCGETS/TCSETS*, TIOCGWINSZ/TIOCSWINSZ, TIOCGPGRP/TIOCSPGRP, TIOCSCTTY, FIONREAD",
+    "mount": "proc, tmpfs/ramfs, devtmpfs; MS_REMOUNT accepted",
+    "arch_prctl": "ARCH_SET_FS/ARCH_GET_FS; GS gives EINVAL",
+    "prlimit64": "reports Linux's defaults; new limits accepted but not enforced",
+    "clock_gettime": "REALTIME starts at 2026-01-01 (no RTC driver yet); CPU-time clocks approximate",
+    "kill": "pid > 0, 0, -1, < -1; stop signals are ignored until job control",
+    "access": "everything runs as root: only existence and X_OK bits",
+    "madvise": "advice accepted; MADV_DONTNEED does not zero pages yet",
+    "sched_yield": "",
+    "reboot": "POWER_OFF/HALT/RESTART end the machine (QEMU exit status 33)",
+    "msync": "file mappings share the file's pages: nothing to write back",
+    "select": "up to 1024 descriptors",
+    "poll": "", "ppoll": "signal mask honoured", "pselect6": "signal mask honoured",
+    "statfs": "", "sync": "ramfs only: nothing to write", "fsync": "", "fdatasync": "",
+    "prctl": "PR_SET_NAME, PR_GET_NAME, PR_GET/SET_DUMPABLE",
+    "uname": "Linux 6.1.0-k42, x86_64",
+    "getrandom": "RDRAND when present, else TSC-seeded",
+    "sysinfo": "uptime, memory, process count",
+}
+src = open(sys.argv[1] if len(sys.argv) > 1 else "Linux/Syscalls.swift").read()
+rows = re.findall(r'SyscallEntry\(number: (\d+), name: "(\w+)", handler: (\w+)\)', src)
+print("| nr | name | notes |")
+print("|---|---|---|")
+for nr, name, handler in rows:
+    print(f"| {nr} | {name} | {notes.get(name, '')} |")
+print(f"\n{len(rows)} system calls; every other number returns ENOSYS (logged once per number, traced).")
