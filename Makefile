@@ -31,7 +31,7 @@ CFLAGS       := --target=x86_64-unknown-none-elf -ffreestanding -fno-builtin -no
 ASFLAGS      := --target=x86_64-unknown-none-elf -DK42_KERNEL $(INCLUDES) -g
 
 # Portable layers, in dependency order (module:folder). Each is also a SwiftPM target.
-PORTABLE     := LinuxABI:LinuxABI Trace:Trace Objects:Objects Memory:Memory Firmware:Drivers/Firmware FileSystem:FileSystem
+PORTABLE     := LinuxABI:LinuxABI Trace:Trace Objects:Objects Memory:Memory Firmware:Drivers/Firmware FileSystem:FileSystem KFS:KFS
 KERNEL_SRCS  := $(sort $(wildcard $(ARCH)/*.swift) $(wildcard Kernel/*.swift) $(wildcard Linux/*.swift))
 TEST_SRCS    := $(sort $(wildcard Kernel/Tests/*.swift))
 ASM_SRCS     := $(filter-out $(ARCH)/link.ld.S,$(wildcard $(ARCH)/*.S))
@@ -71,7 +71,7 @@ $(BUILD)/arch/%.o: $(ARCH)/%.c $(wildcard $(ARCH)/include/*.h) $(wildcard Arch/P
 ARCH_OBJS := $(patsubst $(ARCH)/%.S,$(BUILD)/arch/%.o,$(ASM_SRCS)) $(patsubst $(ARCH)/%.c,$(BUILD)/arch/%.o,$(C_SRCS))
 
 # The portable modules, compiled in Embedded mode in dependency order.
-$(BUILD)/embedded/.stamp: $(shell find LinuxABI Trace Objects Memory Drivers FileSystem -name '*.swift') Arch/Platform/include/platform.h scripts/swiftflags.sh
+$(BUILD)/embedded/.stamp: $(shell find LinuxABI Trace Objects Memory Drivers FileSystem KFS -name '*.swift') Arch/Platform/include/platform.h scripts/swiftflags.sh
 	@mkdir -p $(BUILD)/embedded
 	@set -e; for entry in $(PORTABLE); do m=$${entry%%:*}; d=$${entry#*:}; \
 	  echo "  SWIFT(embedded) $$m"; \

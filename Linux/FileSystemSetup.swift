@@ -17,8 +17,15 @@ enum KernelFiles {
     static func initialize(_ boot: BootInfo) {
         let vfs = VFS(clock: { Int64(WallClock.nowNanoseconds()) })
         self.vfs = vfs
-        vfs.mountRoot(vfs.makeRamFS(typeName: "rootfs"), source: "rootfs")
-        if let archive = Initramfs.archive {
+        VirtioBlockDevice.probe()                                  // /dev/vda... (virtio-blk on PCI)
+        if let root = Bringup.commandLine.value("root"), let kfs = mountKFSRoot(root, vfs) {
+            vfs.mountRoot(kfs, source: root)                       // root=/dev/vda: KFS, not the initrd
+        } else {
+            vfs.mountRoot(vfs.makeRamFS(typeName: "rootfs"), source: "rootfs")
+        }
+        if vfs.root.superBlock is KFSSuperBlock {
+            if Initramfs.archive != nil { klog("initramfs: ignored (root is KFS)") }
+        } else if let archive = Initramfs.archive {
             do {
                 let r = try CPIO.unpack(archive, into: vfs.root, vfs: vfs)
                 klog("initramfs: unpacked \(r.files) files, \(r.directories) directories, \(r.symlinks) symlinks, \(r.dataBytes >> 10) KiB")
@@ -43,12 +50,24 @@ enum KernelFiles {
             try devfs.addTTY(console, name: "tty", device: StandardDevice.tty)
             try devfs.addTTY(console, name: "ttyS0", device: StandardDevice.ttyS0)
             if (try? vfs.resolve("/dev")) == nil { _ = try vfs.makeDirectory("/dev") }
+            KFSMounts.addDeviceNodes(devfs)
             try vfs.mount(devfs.fileSystem, at: "/dev", source: "devtmpfs")
         } catch {
             klog("devfs: cannot mount /dev (\(error.name))")
         }
         procfs = ProcFS(vfs: vfs)
         ProcFiles.register(procfs)
+        procfs.addFile("kfs") { KFSMounts.procText() }
+    }
+
+    /// root=/dev/vdX: the KFS on that disk, or nil (logged) to fall back to the initrd.
+    private static func mountKFSRoot(_ source: String, _ vfs: VFS) -> KFSSuperBlock? {
+        do {
+            return try KFSMounts.mount(source: Array(source.utf8), vfs: vfs, resolve: false, from: nil)
+        } catch {
+            klog("VFS: cannot mount root \(source) as kfs (\(error.name)); using the initramfs")
+            return nil
+        }
     }
 
     /// Standard input, output and error of init: the console.

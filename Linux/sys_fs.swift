@@ -223,7 +223,7 @@ func sys_umask(_ a: SyscallArguments) throws(Errno) -> Int {
     return Int(old)
 }
 
-/// mount(2): proc, tmpfs/ramfs, devtmpfs, and MS_REMOUNT (accepted). umount2(2).
+/// mount(2): proc, tmpfs/ramfs, devtmpfs, kfs (a virtio disk), and MS_REMOUNT (accepted). umount2(2).
 func sys_mount(_ a: SyscallArguments) throws(Errno) -> Int {
     let target = try userPath(a.a1)
     let flags = a.a3
@@ -236,6 +236,7 @@ func sys_mount(_ a: SyscallArguments) throws(Errno) -> Int {
     case "proc": sb = KernelFiles.procfs
     case "tmpfs", "ramfs": sb = vfs.makeRamFS(typeName: String(decoding: type, as: UTF8.self))
     case "devtmpfs": sb = KernelFiles.devfs.fileSystem
+    case "kfs": sb = try KFSMounts.mount(source: source, vfs: vfs, from: currentProcess.cwd)  // Linux/KFSMount.swift
     case "sysfs": throw .ENODEV
     default: throw .ENODEV
     }
@@ -244,6 +245,7 @@ func sys_mount(_ a: SyscallArguments) throws(Errno) -> Int {
 }
 
 func sys_umount2(_ a: SyscallArguments) throws(Errno) -> Int {
+    try KFSMounts.willUnmount(try userPath(a.a0), from: currentProcess.cwd)   // commits a KFS snapshot first
     try KernelFiles.vfs.unmount(try userPath(a.a0), from: currentProcess.cwd)
     return 0
 }

@@ -1,0 +1,491 @@
+// KFS under the VFS: a mounted KFS instance (KFS/, docs/kfs.md) as a `SuperBlock`, its
+// elements as `Inode`s, on a virtio-blk disk (Arch/x86_64/VirtioBlock.swift). Every inode
+// method is one call into the library's `FileSystem<VirtioBlockDevice>`, by element id.
+//
+// Locking: the KFS library is not thread-safe, so each mounted instance has ONE lock
+// (`KFSSuperBlock.kfsLock`, a spin lock: the kernel does not preempt kernel code, and a
+// sleeping lock could be taken under the VFS's spin locks, such as the rename lock). It is
+// held across each library call, disk I/O included, and guards `inodes` too; no other lock is
+// taken under it except an inode's attribute `lock` (refresh) and the device's queue lock.
+// Caching: no buffer cache here; the library keeps each element's object (record, directory
+// entries, inline data, extent list) in memory, and data blocks are read from the device.
+// Identity: one `KFSInode` per element while anything holds it (the VFS name cache, an open
+// file), found through `inodes`, so hard links and repeated lookups share attributes.
+// Unlinked-but-open files: the library frees an element with its last name, so the last name
+// of a file that is open moves to `/.kfs-orphans/ID` instead, and goes at the last close
+// (or at the next mount after a crash).
+import FileSystem
+import struct FileSystem.DirectoryEntry   // the VFS's, not KFS's DirectoryEntry
+import KFS
+import LinuxABI
+import Objects
+import Synchronization
+
+typealias KernelKFS = KFS.FileSystem<VirtioBlockDevice>
+
+/// The KFS error as the errno programs see (KFSError.errno follows Linux's numbering).
+func kfsErrno(_ error: KFSError) -> Errno { Errno(rawValue: error.errno) ?? .EIO }
+
+final class KFSSuperBlock: SuperBlock, @unchecked Sendable {
+    /// "KFS1": f_type in statfs (KFS has no Linux magic number of its own).
+    static let magicNumber: Int64 = 0x4B46_5331
+    static let orphanDirectoryName: [UInt8] = Array(".kfs-orphans".utf8)
+
+    let kfs: KernelKFS
+    let blockDevice: VirtioBlockDevice
+    /// Serializes every call into `kfs` and guards `inodes` and `orphanDirectory`.
+    let kfsLock = SpinLock()
+    /// Live inode objects by element id (under kfsLock).
+    private var inodes: [UInt32: KFSInode] = [:]
+    private var orphanDirectory: UInt32? = nil
+
+    init(device: VirtioBlockDevice, deviceNumber: DeviceNumber, clock: FileSystemClock) throws(KFSError) {
+        blockDevice = device
+        kfs = try KernelKFS(mounting: device)
+        kfs.clock = { Int64(WallClock.nowNanoseconds()) }
+        super.init(typeName: "kfs", magic: KFSSuperBlock.magicNumber, device: deviceNumber, clock: clock,
+                   nameCache: NameCache())
+        kfsLock.lock()
+        setRoot(inodeLocked(kfsRootID, kind: .directory))
+        removeOrphansLocked()
+        kfsLock.unlock()
+    }
+
+    /// Runs one library call under the instance lock, mapping its error to an errno.
+    func withKFS<T>(_ body: (KernelKFS) throws(KFSError) -> T) throws(Errno) -> T {
+        kfsLock.lock(); defer { kfsLock.unlock() }
+        do { return try body(kfs) } catch { throw kfsErrno(error) }
+    }
+
+    /// The inode object for element `id` (made on first use). kfsLock held.
+    func inodeLocked(_ id: UInt32, kind: ElementKind) -> KFSInode {
+        if let inode = inodes[id] { return inode }
+        let inode = KFSInode(fs: self, id: id, kind: kind)
+        inodes[id] = inode
+        if let s = try? kfs.stat(id) { inode.refresh(s) }
+        return inode
+    }
+
+    /// After a change to element `id`: refreshes its inode's attributes, or forgets the inode
+    /// if the element is gone (its last link went). kfsLock held.
+    func refreshLocked(_ id: UInt32) {
+        guard let inode = inodes[id] else { return }
+        if let s = try? kfs.stat(id) {
+            inode.refresh(s)
+        } else {
+            inode.lock.withLock { inode.linkCount = 0 }
+            inodes[id] = nil
+        }
+    }
+
+    /// Whether removing one link of `id` would free an element that an open file still uses.
+    func wouldFreeOpenElementLocked(_ id: UInt32) -> Bool {
+        guard let inode = inodes[id], inode.openCount.load() > 0 else { return false }
+        return ((try? kfs.stat(id).nlink) ?? 0) <= 1 && inode.kind != .directory
+    }
+
+    /// Moves the entry `name` of `directory` (element `id`) into the orphan directory.
+    func orphanLocked(directory: UInt32, name: [UInt8], id: UInt32) throws(KFSError) {
+        let orphans: UInt32
+        if let o = orphanDirectory { orphans = o } else {
+            do { orphans = try kfs.lookup(kfsRootID, KFSSuperBlock.orphanDirectoryName) }
+            catch { orphans = try kfs.create(kfsRootID, KFSSuperBlock.orphanDirectoryName, .directory, mode: 0o700) }
+            orphanDirectory = orphans
+        }
+        try kfs.rename(directory, name, orphans, Array(String(id).utf8))
+        inodes[id]?.orphaned = true
+        refreshLocked(directory)
+    }
+
+    /// The last close of an orphaned file: its element goes now.
+    func releaseOrphan(_ id: UInt32) {
+        kfsLock.lock(); defer { kfsLock.unlock() }
+        guard let orphans = orphanDirectory else { return }
+        do { try kfs.unlink(orphans, Array(String(id).utf8)) } catch { klog("kfs: cannot free orphan \(id) (\(error.name))") }
+        refreshLocked(id)
+    }
+
+    /// Orphans left by a crash or an unclean unmount. kfsLock held.
+    private func removeOrphansLocked() {
+        guard !kfs.readOnly, let orphans = try? kfs.lookup(kfsRootID, KFSSuperBlock.orphanDirectoryName),
+              let entries = try? kfs.readdir(orphans) else { return }
+        for e in entries { _ = try? kfs.unlink(orphans, e.name) }
+        if !entries.isEmpty { klog("kfs: removed \(entries.count) orphaned file(s)") }
+        orphanDirectory = orphans
+    }
+
+    /// sync(2) for this instance: commit the snapshot (the library flushes the device).
+    func sync() throws(Errno) { try withKFS { (k: KernelKFS) throws(KFSError) in try k.sync() } }
+
+    override func statfs() -> StatFS {
+        var s = super.statfs()
+        let k = kfsLock.withLock { kfs.statfs() }
+        s.blockSize = Int64(k.blockSize)
+        s.fragmentSize = Int64(k.blockSize)
+        s.blocks = k.totalBlocks
+        s.freeBlocks = k.freeBlocks
+        s.availableBlocks = k.freeBlocks
+        s.files = k.totalElements
+        s.freeFiles = k.freeElements
+        s.nameLength = Int64(k.nameMax)
+        return s
+    }
+
+    /// "ID implementation" for each element with a live inode (the /proc/kfs listing).
+    func implementationsText() -> String {
+        kfsLock.lock(); defer { kfsLock.unlock() }
+        var out = ""
+        for id in inodes.keys.sorted() {
+            guard let name = try? kfs.implementationName(of: id) else { continue }
+            out += "\(id) \(name)\n"
+        }
+        return out
+    }
+}
+
+/// One KFS element (file, directory or symlink) as a VFS inode.
+final class KFSInode: Inode, @unchecked Sendable {
+    unowned(unsafe) let fs: KFSSuperBlock
+    let id: UInt32
+    let kind: ElementKind
+    /// Open files of this inode (orphan handling).
+    let openCount = SharedAtomic(0)
+    /// Its last name was moved to the orphan directory (under fs.kfsLock).
+    var orphaned = false
+
+    init(fs: KFSSuperBlock, id: UInt32, kind: ElementKind) {
+        self.fs = fs
+        self.id = id
+        self.kind = kind
+        super.init(superBlock: fs, mode: FileMode(rawValue: kind.modeType | 0o644), inodeNumber: UInt64(id))
+    }
+
+    /// Copies the element's attributes into the VFS inode's fields.
+    func refresh(_ s: ElementStat) {
+        lock.withLock {
+            mode = FileMode(rawValue: s.mode)
+            linkCount = UInt64(s.nlink)
+            uid = s.uid; gid = s.gid
+            size = Int64(s.size)
+            accessTime = Timespec(totalNanoseconds: s.atimeNs)
+            modificationTime = Timespec(totalNanoseconds: s.mtimeNs)
+            changeTime = Timespec(totalNanoseconds: s.ctimeNs)
+        }
+    }
+
+    private func child(_ id: UInt32) -> KFSInode {
+        let kind = (try? fs.kfs.stat(id).kind) ?? .file
+        return fs.inodeLocked(id, kind: kind)
+    }
+
+    // MARK: attributes
+
+    override var allocatedBlocks: Int64 {
+        Int64((try? fs.withKFS { (k: KernelKFS) throws(KFSError) in try k.stat(id).blocks }) ?? 0)
+    }
+
+    override func stat() -> Stat {
+        if let s = try? fs.withKFS({ (k: KernelKFS) throws(KFSError) in try k.stat(id) }) { refresh(s) }
+        return super.stat()
+    }
+
+    override func changeMode(_ permissions: UInt32) throws(Errno) {
+        try fs.withKFS { (k: KernelKFS) throws(KFSError) in
+            try k.chmod(id, mode: permissions & 0o7777)
+            fs.refreshLocked(id)
+        }
+    }
+
+    override func changeOwner(uid newUID: UInt32?, gid newGID: UInt32?) throws(Errno) {
+        try fs.withKFS { (k: KernelKFS) throws(KFSError) in
+            try k.chown(id, uid: newUID, gid: newGID)
+            // chown(2) clears set-user-ID and set-group-ID on regular files.
+            let mode = try k.stat(id).mode
+            if kind == .file && (newUID != nil || newGID != nil) && mode & 0o6000 != 0 {
+                try k.chmod(id, mode: mode & 0o1777)
+            }
+            fs.refreshLocked(id)
+        }
+    }
+
+    override func updateTimes(access: TimeUpdate, modification: TimeUpdate) throws(Errno) {
+        let now = Int64(WallClock.nowNanoseconds())
+        func nanoseconds(_ u: TimeUpdate) -> Int64? {
+            switch u {
+            case .omit: return nil
+            case .now: return now
+            case .set(let t): return t.seconds &* 1_000_000_000 &+ t.nanoseconds
+            }
+        }
+        try fs.withKFS { (k: KernelKFS) throws(KFSError) in
+            try k.setTimes(id, accessNs: nanoseconds(access), modifyNs: nanoseconds(modification))
+            fs.refreshLocked(id)
+        }
+    }
+
+    // MARK: directories
+
+    override var parentDirectory: Inode? {
+        guard kind == .directory, id != kfsRootID else { return nil }
+        return try? fs.withKFS { (k: KernelKFS) throws(KFSError) -> Inode in
+            fs.inodeLocked(try k.lookup(id, [0x2E, 0x2E]), kind: .directory)
+        }
+    }
+
+    override var nameInParent: [UInt8]? {
+        guard kind == .directory, id != kfsRootID else { return nil }
+        return try? fs.withKFS { (k: KernelKFS) throws(KFSError) -> [UInt8] in
+            let parent = try k.lookup(id, [0x2E, 0x2E])
+            for e in try k.readdir(parent) where e.id == id { return e.name }
+            throw .notFound
+        }
+    }
+
+    override var isEmptyDirectory: Bool {
+        ((try? fs.withKFS { (k: KernelKFS) throws(KFSError) in try k.readdir(id).isEmpty }) ?? false)
+    }
+
+    override func lookup(_ name: [UInt8]) throws(Errno) -> Inode {
+        try fs.withKFS { (k: KernelKFS) throws(KFSError) -> Inode in child(try k.lookup(id, name)) }
+    }
+
+    override func createNode(_ name: [UInt8], mode: FileMode, device: DeviceNumber, uid: UInt32, gid: UInt32) throws(Errno) -> Inode {
+        guard mode.type == .regular else { throw .EPERM }     // no device nodes, fifos or sockets in KFS v1
+        return try create(name, .file, mode: mode.rawValue, uid: uid, gid: gid, kind: .file)
+    }
+
+    override func makeDirectory(_ name: [UInt8], mode: FileMode, uid: UInt32, gid: UInt32) throws(Errno) -> Inode {
+        try create(name, .directory, mode: mode.rawValue, uid: uid, gid: gid, kind: .directory)
+    }
+
+    override func makeSymlink(_ name: [UInt8], target: [UInt8], uid: UInt32, gid: UInt32) throws(Errno) -> Inode {
+        try create(name, .symlink(target: target), mode: 0o777, uid: uid, gid: gid, kind: .symlink)
+    }
+
+    private func create(_ name: [UInt8], _ what: NewElement, mode: UInt32, uid: UInt32, gid: UInt32, kind: ElementKind) throws(Errno) -> Inode {
+        try fs.withKFS { (k: KernelKFS) throws(KFSError) -> Inode in
+            let newID = try k.create(id, name, what, mode: mode & 0o7777, uid: uid, gid: gid)
+            fs.refreshLocked(id)
+            return fs.inodeLocked(newID, kind: kind)
+        }
+    }
+
+    override func link(_ name: [UInt8], to inode: Inode) throws(Errno) {
+        guard let target = inode as? KFSInode, target.fs === fs else { throw .EXDEV }
+        try fs.withKFS { (k: KernelKFS) throws(KFSError) in
+            try k.link(target.id, id, name)
+            fs.refreshLocked(target.id)
+            fs.refreshLocked(id)
+        }
+    }
+
+    override func unlink(_ name: [UInt8]) throws(Errno) {
+        try fs.withKFS { (k: KernelKFS) throws(KFSError) in
+            let target = try k.lookup(id, name)
+            if try k.stat(target).kind == .directory { throw .isDirectory }
+            if fs.wouldFreeOpenElementLocked(target) {
+                try fs.orphanLocked(directory: id, name: name, id: target)
+            } else {
+                try k.unlink(id, name)
+            }
+            fs.refreshLocked(target)
+            fs.refreshLocked(id)
+        }
+    }
+
+    override func removeDirectory(_ name: [UInt8]) throws(Errno) {
+        try fs.withKFS { (k: KernelKFS) throws(KFSError) in
+            let target = try k.lookup(id, name)
+            try k.rmdir(id, name)
+            fs.refreshLocked(target)
+            fs.refreshLocked(id)
+        }
+    }
+
+    override func rename(_ oldName: [UInt8], to newDirectory: Inode, as newName: [UInt8], flags: RenameFlags) throws(Errno) {
+        guard let target = newDirectory as? KFSInode, target.fs === fs else { throw .EXDEV }
+        if flags.contains(.RENAME_EXCHANGE) { throw .EINVAL }      // not in KFS v1
+        try fs.withKFS { (k: KernelKFS) throws(KFSError) in
+            let moving = try k.lookup(id, oldName)
+            let replaced = try? k.lookup(target.id, newName)
+            if let r = replaced, r != moving, !flags.contains(.RENAME_NOREPLACE), fs.wouldFreeOpenElementLocked(r) {
+                try fs.orphanLocked(directory: target.id, name: newName, id: r)
+            }
+            try k.rename(id, oldName, target.id, newName, noReplace: flags.contains(.RENAME_NOREPLACE))
+            if let r = replaced { fs.refreshLocked(r) }
+            fs.refreshLocked(moving)
+            fs.refreshLocked(id)
+            fs.refreshLocked(target.id)
+        }
+    }
+
+    override func readDirectory(after cookie: Int64, _ body: (DirectoryEntry) -> Bool) throws(Errno) {
+        // Cookies are 3 + the entry's index in the library's listing (1 and 2 are "." and "..").
+        let entries = try fs.withKFS { (k: KernelKFS) throws(KFSError) in try k.readdir(id) }
+        var index = max(0, Int(cookie) - 2)
+        while index < entries.count {
+            let e = entries[index]
+            let type: FileType = e.kind == .directory ? .directory : (e.kind == .symlink ? .symlink : .regular)
+            if !body(DirectoryEntry(name: e.name, inodeNumber: UInt64(e.id), type: type, cookie: Int64(index + 3))) { return }
+            index += 1
+        }
+    }
+
+    // MARK: symlinks and data
+
+    override func readlink() throws(Errno) -> [UInt8] {
+        try fs.withKFS { (k: KernelKFS) throws(KFSError) in try k.readlink(id) }
+    }
+
+    override func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
+        guard offset >= 0 else { throw .EINVAL }
+        let bytes = try fs.withKFS { (k: KernelKFS) throws(KFSError) in
+            try k.read(id, offset: UInt64(offset), count: buffer.count)
+        }
+        let n = min(bytes.count, buffer.count)
+        if n > 0 { bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) } }
+        return n
+    }
+
+    override func write(from buffer: UnsafeRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
+        guard offset >= 0 else { throw .EINVAL }
+        let bytes = Array(buffer)
+        return try fs.withKFS { (k: KernelKFS) throws(KFSError) -> Int in
+            let n = try k.write(id, offset: UInt64(offset), bytes)
+            fs.refreshLocked(id)
+            return n
+        }
+    }
+
+    override func append(from buffer: UnsafeRawBufferPointer) throws(Errno) -> (count: Int, end: Int64) {
+        let bytes = Array(buffer)
+        return try fs.withKFS { (k: KernelKFS) throws(KFSError) -> (count: Int, end: Int64) in
+            let end = try k.stat(id).size
+            let n = try k.write(id, offset: end, bytes)
+            fs.refreshLocked(id)
+            return (n, Int64(end) + Int64(n))
+        }
+    }
+
+    override func truncate(to length: Int64) throws(Errno) {
+        guard length >= 0 else { throw .EINVAL }
+        try fs.withKFS { (k: KernelKFS) throws(KFSError) in
+            try k.truncate(id, size: UInt64(length))
+            fs.refreshLocked(id)
+        }
+    }
+
+    /// fsync(2): KFS commits the whole snapshot (docs/kfs.md "Limits").
+    override func sync() throws(Errno) {
+        try fs.withKFS { (k: KernelKFS) throws(KFSError) in try k.fsync(id) }
+    }
+
+    override func open(flags: OpenFlags) throws(Errno) -> OpenFile {
+        switch kind {
+        case .directory: return DirectoryFile(inode: self, flags: flags)
+        case .file: return KFSFile(inode: self, flags: flags)
+        case .symlink: throw .ELOOP
+        }
+    }
+}
+
+/// An open KFS file: a RegularFile that keeps its element alive while open.
+final class KFSFile: RegularFile, @unchecked Sendable {
+    init(inode: KFSInode, flags: OpenFlags) {
+        inode.openCount.add(1)
+        super.init(inode: inode, flags: flags)
+    }
+    deinit {
+        guard let k = inode as? KFSInode else { return }
+        let remaining = k.openCount.value.wrappingSubtract(1, ordering: .relaxed).newValue
+        if remaining == 0 && k.fs.kfsLock.withLock({ k.orphaned }) { k.fs.releaseOrphan(k.id) }
+    }
+}
+
+/// The mounted KFS instances, block-device nodes, and the mount entry points.
+enum KFSMounts {
+    private static let lock = SpinLock()
+    nonisolated(unsafe) private static var mounted: [KFSSuperBlock] = []
+    /// Linux's virtio_blk major is dynamic; 254 is what it gets on a typical system.
+    static let virtioMajor: UInt32 = 254
+
+    static func deviceNumber(_ index: Int) -> DeviceNumber { DeviceNumber(major: virtioMajor, minor: UInt32(16 * index)) }
+
+    /// /dev/vda, /dev/vdb...: block-device nodes for the virtio disks (mount names them).
+    static func addDeviceNodes(_ devfs: DevFS) {
+        for (i, device) in VirtioBlockDevice.all.enumerated() {
+            _ = try? devfs.fileSystem.root.createNode(Array(device.name.utf8),
+                                                      mode: FileMode(rawValue: FileMode.S_IFBLK.rawValue | 0o660),
+                                                      device: deviceNumber(i), uid: 0, gid: 0)
+        }
+    }
+
+    /// The disk a mount source names: a block-device node (resolved through the VFS) or, for
+    /// `root=`, a "/dev/vdX" path before /dev exists.
+    static func device(forSource source: [UInt8], vfs: VFS, resolve: Bool, from directory: Inode?) throws(Errno) -> (VirtioBlockDevice, DeviceNumber) {
+        if resolve, let node = try? vfs.resolve(source, from: directory) {
+            guard node.type == .blockDevice else { throw .ENOTBLK }
+            let number = node.lock.withLock { node.specialDevice }
+            for (i, d) in VirtioBlockDevice.all.enumerated() where deviceNumber(i) == number { return (d, number) }
+            throw .ENXIO
+        }
+        var name = source
+        if name.starts(with: Array("/dev/".utf8)) { name.removeFirst(5) }
+        for (i, d) in VirtioBlockDevice.all.enumerated() where Array(d.name.utf8) == name { return (d, deviceNumber(i)) }
+        throw .ENOENT
+    }
+
+    /// mount -t kfs SOURCE: mounts the KFS image on the disk SOURCE names. A disk that is not
+    /// KFS is EINVAL, a damaged one EUCLEAN, a failing one EIO, each with a log line.
+    /// `resolve` false: before the root exists (root=), SOURCE is "/dev/vdX" or "vdX".
+    static func mount(source: [UInt8], vfs: VFS, resolve: Bool = true, from directory: Inode?) throws(Errno) -> KFSSuperBlock {
+        let (device, number) = try device(forSource: source, vfs: vfs, resolve: resolve, from: directory)
+        let clock = vfs.clock
+        // An unmounted instance (mount == nil) no longer owns its disk.
+        let busy = lock.withLock {
+            mounted.removeAll { $0.mount == nil }
+            return mounted.contains { $0.blockDevice === device }
+        }
+        guard !busy else { throw .EBUSY }
+        let sb: KFSSuperBlock
+        do {
+            sb = try KFSSuperBlock(device: device, deviceNumber: number, clock: clock)
+        } catch {
+            let reason = error == .invalid ? "not a KFS image" : (error == .corrupted ? "damaged image" : "device error")
+            klog("kfs: cannot mount \(device.name): \(reason) (\(error.name))")
+            throw kfsErrno(error)
+        }
+        let stat = sb.kfs.statfs()
+        klog("kfs: mounted \(device.name): \(stat.totalBlocks * 4) KiB, \(stat.freeBlocks * 4) KiB free, snapshot \(sb.kfs.committedSequence)")
+        lock.withLock { mounted.append(sb) }
+        return sb
+    }
+
+    /// Commits every mounted instance (sync(2), power-off); logs failures.
+    static func syncAll() {
+        for sb in lock.withLock({ mounted }) {
+            do { try sb.sync() } catch { klog("kfs: sync of \(sb.blockDevice.name) failed (\(error.name))") }
+        }
+    }
+
+    /// umount2: commits the instance mounted at `path` (if KFS) before the VFS detaches it.
+    /// Files still open in it keep using it; its disk can be mounted again once it is
+    /// detached (KFS v1 does not stop the old instance from writing: do not do that).
+    static func willUnmount(_ path: [UInt8], from directory: Inode?) throws(Errno) {
+        guard let top = try? KernelFiles.vfs.resolve(path, from: directory),
+              let sb = top.superBlock as? KFSSuperBlock, top === sb.root else { return }
+        try sb.sync()
+    }
+
+    /// /proc/kfs: each mounted instance, then "ID implementation" for every element with a
+    /// live inode (the K42 point: two files served by different implementations at once).
+    static func procText() -> String {
+        var out = ""
+        for sb in lock.withLock({ mounted }) {
+            let path = sb.mount.map { String(decoding: $0.path, as: UTF8.self) } ?? "(unmounted)"
+            out += "\(sb.blockDevice.name) \(path) snapshot \(sb.kfs.committedSequence) reads \(sb.blockDevice.readCount) writes \(sb.blockDevice.writeCount) flushes \(sb.blockDevice.flushCount)\n"
+            out += sb.implementationsText()
+        }
+        return out
+    }
+}
