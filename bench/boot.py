@@ -40,7 +40,7 @@ def main():
     timer = threading.Timer(options.timeout, kill_on_timeout)
     timer.start()
     result = {"label": options.label, "kernel": options.kernel, "append": options.append,
-              "boot_wall_s": None, "boot_uptime_s": None, "bench": {}, "na": {}, "failed": [],
+              "boot_wall_s": None, "boot_uptime_s": None, "bench": {}, "na": {}, "failed": [], "notes": [],
               "ended": False}
     with open(options.log, "wb") as log:
         for raw in process.stdout:
@@ -62,6 +62,8 @@ def main():
                     result["bench"][name] = {"value": float(value), "unit": unit.strip()}
                 except ValueError:
                     result["na"][name] = unit.strip() or value
+            elif "BENCH-NOTE" in line:
+                result["notes"].append(line[line.index("BENCH-NOTE") + 11:])
             elif "BENCH-FAIL" in line:
                 result["failed"].append(line[line.index("BENCH-FAIL"):])
             elif "BENCH-END" in line:

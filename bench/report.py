@@ -151,6 +151,13 @@ def main():
                              f"{(', ' + '; '.join(run['failed'])) if run['failed'] else ''}")
     counts = (f"runs: Linux {len(runs['linux'])}, ours {len(runs['ours'])}; medians; spread = "
               f"(max - min) / median over the runs")
+    # Where the scheduler put the process pairs (BENCH-NOTE lines of the first run of each kernel).
+    placement = []
+    for kernel, title in (("linux", "Linux"), ("ours", "ours")):
+        if runs[kernel]:
+            placement += [f"- {title}: {note}" for note in runs[kernel][0].get("notes", [])]
+    if placement:
+        notes += ["", "placement (first run):"] + placement
     os.makedirs(out_directory, exist_ok=True)
     with open(os.path.join(out_directory, "table.md"), "w") as out:
         out.write(table + "\n\n" + counts + "\n" + "\n".join(notes) + "\n")

@@ -23,7 +23,7 @@ append="console=ttyS0 quiet BENCH_MS=$bench_ms BENCH_TIMEOUT=$program_limit"
 qemu_version=$(qemu-system-x86_64 --version | head -1 | sed 's/^QEMU emulator version //')
 {
   echo "date: $(date -u +%Y-%m-%d), QEMU $qemu_version (TCG), host CPUs: $(nproc), -smp 2 -m 512M"
-  echo "Linux: $(basename "$linux") (Debian); ours: build/k42.elf at $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "Linux: $(basename "$linux") (Debian); ours: build/k42.elf at $(git describe --always --dirty 2>/dev/null || echo "?")"
   echo "runs per kernel: $runs, alternating; BENCH_MS=$bench_ms"
 } | tee "$out/header.txt"
 for run in $(seq 1 "$runs"); do

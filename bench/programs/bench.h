@@ -78,4 +78,18 @@ static inline void bench_run_ns(const char *name, bench_loop loop, void *context
   }
 }
 
+/* The CPU this process last ran on, from /proc/self/stat (proc(5) field 39), or -1. */
+static inline int bench_current_cpu(void) {
+  char text[1024];
+  FILE *stat = fopen("/proc/self/stat", "r");
+  if (!stat) return -1;
+  size_t length = fread(text, 1, sizeof text - 1, stat);
+  fclose(stat);
+  text[length] = 0;
+  char *field = strrchr(text, ')');   /* comm may hold spaces: count fields after it */
+  if (!field) return -1;
+  for (int index = 2; index < 39 && field; index++) field = strchr(field + 1, ' ');
+  return field ? atoi(field + 1) : -1;
+}
+
 #endif

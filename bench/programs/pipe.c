@@ -3,7 +3,8 @@
  * to CPU 0 (every round trip is two context switches on one CPU) and pinned to CPUs 0 and 1
  * (every round trip is two cross-CPU wake-ups). Pinning needs sched_setaffinity; a kernel
  * without it gets n/a for those rows. ctx_switch is lmbench's: half the same-CPU round trip
- * minus one write+read of a pipe within one process (pipe_write_read_1proc). */
+ * minus one write+read of a pipe within one process (pipe_write_read_1proc). BENCH-NOTE lines
+ * say on which CPUs the pair ended up. */
 #include "bench.h"
 #include <sched.h>
 #include <signal.h>
@@ -29,13 +30,22 @@ static int start_pair(struct pair *pair, int child_cpu) {
     close(pair->to_child[1]);
     close(pair->to_parent[0]);
     char byte;
-    while (read(pair->to_child[0], &byte, 1) == 1)
+    while (read(pair->to_child[0], &byte, 1) == 1) {
+      if (byte == '?') byte = (char)bench_current_cpu();   /* where_pair asks */
       if (write(pair->to_parent[1], &byte, 1) != 1) break;
+    }
     _exit(0);
   }
   close(pair->to_child[0]);
   close(pair->to_parent[1]);
   return 0;
+}
+
+/* Prints where the pair ran at the end of a measurement (a BENCH-NOTE, for docs/bench.md). */
+static void where_pair(const char *name, struct pair *pair) {
+  signed char byte = '?';
+  if (write(pair->to_child[1], &byte, 1) != 1 || read(pair->to_parent[0], &byte, 1) != 1) return;
+  printf("BENCH-NOTE %s parent on CPU %d, child on CPU %d\n", name, bench_current_cpu(), byte);
 }
 
 static void stop_pair(struct pair *pair) {
@@ -74,6 +84,7 @@ static double round_trip(const char *name, int parent_cpu, int child_cpu) {
   if (start_pair(&pair, child_cpu) < 0) { bench_na(name, "(pipe or fork failed)"); return -1; }
   errno = 0;
   double ns = bench_measure(loop_round_trip, &pair);
+  where_pair(name, &pair);
   stop_pair(&pair);
   if (ns < 0) bench_na(name, "(round trip failed)");
   else bench_print(name, ns, "ns/op");

@@ -2,7 +2,8 @@
  * (getpid through syscall(2), or anonymous page faults) run by 1 process, then by 2 processes
  * at once, started together through a pipe; the aggregate rate is all operations over the wall
  * time from the start to the last exit. The work per process is calibrated so that one process
- * takes BENCH_MS. Nothing is pinned: placing the two processes is the scheduler's job. */
+ * takes BENCH_MS. Nothing is pinned: placing the two processes is the scheduler's job, so each
+ * child reports the CPU it finished on (/proc/self/stat field 39) in a BENCH-NOTE line. */
 #include "bench.h"
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -32,9 +33,9 @@ static int loop_fault(long count, void *context) {
 }
 
 /* Aggregate operations per second of `processes` processes each running `count` operations. */
-static double aggregate_rate(bench_loop loop, long count, int processes) {
-  int go[2];
-  if (pipe(go) < 0) return -1;
+static double aggregate_rate(const char *name, bench_loop loop, long count, int processes) {
+  int go[2], cpus[2];
+  if (pipe(go) < 0 || pipe(cpus) < 0) return -1;
   pid_t children[8];
   for (int i = 0; i < processes; i++) {
     children[i] = fork();
@@ -43,7 +44,10 @@ static double aggregate_rate(bench_loop loop, long count, int processes) {
       char byte;
       close(go[1]);
       if (read(go[0], &byte, 1) != 1) _exit(2);
-      _exit(loop(count, NULL) < 0 ? 1 : 0);
+      int status = loop(count, NULL) < 0 ? 1 : 0;
+      byte = (char)bench_current_cpu();
+      if (write(cpus[1], &byte, 1) != 1) _exit(3);
+      _exit(status);
     }
   }
   close(go[0]);
@@ -57,6 +61,14 @@ static double aggregate_rate(bench_loop loop, long count, int processes) {
   }
   uint64_t elapsed = bench_now_ns() - start;
   close(go[1]);
+  close(cpus[1]);
+  printf("BENCH-NOTE %s_%dp finished on CPUs", name, processes);
+  for (int i = 0; i < processes; i++) {
+    signed char cpu;
+    if (read(cpus[0], &cpu, 1) == 1) printf(" %d", cpu);
+  }
+  printf("\n");
+  close(cpus[0]);
   if (failed) return -1;
   return (double)count * processes / ((double)elapsed / 1e9);
 }
@@ -67,8 +79,8 @@ static void scale(const char *name, bench_loop loop) {
   uint64_t target = bench_target_ns();
   long count = ns <= 0 ? 0 : target == 0 ? 64 : (long)((double)target / ns);
   if (count < 1) count = 1;
-  double one = ns < 0 ? -1 : aggregate_rate(loop, count, 1);
-  double two = ns < 0 ? -1 : aggregate_rate(loop, count, 2);
+  double one = ns < 0 ? -1 : aggregate_rate(name, loop, count, 1);
+  double two = ns < 0 ? -1 : aggregate_rate(name, loop, count, 2);
   snprintf(row, sizeof row, "%s_1p", name);
   if (one > 0) bench_print(row, one, "ops/s"); else bench_na(row, "(failed)");
   snprintf(row, sizeof row, "%s_2p", name);
