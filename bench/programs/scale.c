@@ -25,6 +25,7 @@ static int loop_fault(long count, void *context) {
     volatile char *region = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (region == MAP_FAILED) return -1;
+    madvise((void *)region, pages * PAGE, MADV_NOHUGEPAGE);   /* 4 KiB faults on both kernels */
     for (long page = 0; page < pages; page++) region[page * PAGE] = 1;
     munmap((void *)region, pages * PAGE);
     count -= pages;
