@@ -159,8 +159,10 @@ def main():
     if placement:
         notes += ["", "placement (first run):"] + placement
     os.makedirs(out_directory, exist_ok=True)
+    header_path = os.path.join(out_directory, "header.txt")   # written by bench/run.sh
+    header = open(header_path).read() + "\n" if os.path.exists(header_path) else ""
     with open(os.path.join(out_directory, "table.md"), "w") as out:
-        out.write(table + "\n\n" + counts + "\n" + "\n".join(notes) + "\n")
+        out.write(header + table + "\n\n" + counts + "\n" + "\n".join(notes) + "\n")
     with open(os.path.join(out_directory, "results.csv"), "w", newline="") as out:
         writer = csv.writer(out)
         fields = ["name", "unit", "linux", "linux_min", "linux_max", "linux_runs", "ours", "ours_min",
