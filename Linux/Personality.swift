@@ -21,7 +21,7 @@ enum LinuxPersonality {
 
     /// Starts pid 1; false if there is no initrd to run it from.
     static func startInit(_ commandLine: KernelCommandLine) -> Bool {
-        guard Initramfs.archive != nil else {
+        guard Initramfs.archive != nil || KernelFiles.vfs.root.superBlock is KFSSuperBlock else {   // root=/dev/vda
             klog("init: no initramfs given (-initrd); staying in the kernel")
             return false
         }

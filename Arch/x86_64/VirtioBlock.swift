@@ -83,7 +83,7 @@ final class VirtioBlockDevice: BlockDevice {
             let name = "vd" + String(UnicodeScalar(UInt8(0x61 + min(all.count, 25))))
             if let device = VirtioBlockDevice(function, name: name) {
                 all.append(device)
-                klog("virtio-blk: \(name) at PCI \(function.location), I/O \(hex(UInt64(device.ioBase), digits: 4)), \((device.blockCount * UInt64(kfsBlockSize)) >> 20) MiB, queue \(device.queueSize)\(device.supportsFlush ? ", flush" : "")\(device.readOnly ? ", read-only" : "")")
+                klog("virtio-blk: \(name) at PCI \(function.location), I/O \(hex(UInt64(device.ioBase), digits: 4)), \(device.blockCount / 256) MiB, queue \(device.queueSize)\(device.supportsFlush ? ", flush" : "")\(device.readOnly ? ", read-only" : "")")
             }
         }
     }
