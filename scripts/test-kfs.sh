@@ -8,11 +8,18 @@
 #      powers off; a second disk of garbage must be refused with EUCLEAN/EINVAL, not a panic;
 #   3. fsck.kfs the image (must be clean) and read the guest's files on the host via kfs-fuse;
 #   4. boot again with root=/dev/vda (KFS as the root file system, no initrd): busybox from
-#      the KFS disk runs /init, which writes a file; fsck clean, file there.
+#      the KFS disk runs /init, which writes a file; fsck clean, file there;
+#   5. the crash test: QEMU is SIGKILLed at a random moment of a write+fsync workload, N times
+#      on one image; after each kill fsck.kfs must be clean and every file the guest reported
+#      fsync'd must be there with its content (md5 through kfs-fuse).
+# Usage: test-kfs.sh [all|e2e|crash] [KILLS]   (all: e2e and a 5-kill crash test; make
+# kfs-crash-test runs `crash 100`).
 # Needs root for FUSE; without it (or /dev/fuse) steps 1, 3 and 4 use fsck.kfs only and the
 # host-file checks are skipped (exit 77 only if nothing could run). Logs: build/test-logs/kfs*.
 set -u
 cd "$(dirname "$0")/.."
+mode=${1:-all}
+kills=${2:-5}
 root_dir=$(pwd)
 out=build/test-logs
 work=build/kfs-test
@@ -31,8 +38,8 @@ make -s kernel >"$out/kfs-make.log" 2>&1 || { bad "make kernel" "$out/kfs-make.l
 
 fuse_ok=0
 if [ -e /dev/fuse ] && [ "$(id -u)" = 0 ]; then fuse_ok=1; fi
-fuse_mount() {   # IMAGE DIR
-  "$bin/kfs-fuse" "$1" "$2" -f >"$out/kfs-fuse.log" 2>&1 &
+fuse_mount() {   # IMAGE DIR [-r]
+  "$bin/kfs-fuse" "$1" "$2" -f ${3:-} >"$out/kfs-fuse.log" 2>&1 &
   fuse_pid=$!
   for _ in $(seq 50); do mountpoint -q "$2" && return 0; sleep 0.1; done
   return 1
@@ -43,6 +50,7 @@ fuse_umount() {  # DIR: unmount commits; wait for kfs-fuse to finish writing
   return 1
 }
 
+e2e_test() {
 image=$work/disk.img
 "$bin/mkfs.kfs" "$image" 64M >/dev/null
 
@@ -170,6 +178,74 @@ EOF
 else
   echo "  skip (no FUSE to put busybox on the image)"
 fi
+}
+
+crash_test() {   # KILLS
+  local n=$1 image=$work/crash.img cdir=$work/crash
+  mkdir -p "$cdir/extra"
+  echo "kfs: crash test, $n random kills of QEMU during a write+fsync workload"
+  "$bin/mkfs.kfs" "$image" 64M >/dev/null
+  cat >"$cdir/extra/init" <<'EOF'
+#!/bin/sh
+# The crash workload: files that are fsync'd and never changed again (f-BOOT-I, reported on
+# the console once durable), and churn that is never synced on purpose (scratch files).
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t kfs /dev/vda /mnt || { echo "crash-mount FAILED"; poweroff -f; }
+mkdir -p /mnt/w /mnt/scratch
+echo "crash-workload started"
+i=0
+while true; do
+  i=$((i + 1))
+  f=/mnt/w/f-$KFSBOOT-$i
+  if [ $((i % 4)) = 0 ]; then seq $i $((i + 20000)) >$f; else seq $i $((i + 300)) >$f; fi
+  sync $f && echo "fsynced w/f-$KFSBOOT-$i $(md5sum <$f | cut -d' ' -f1)"
+  seq 1 $((i * 37 % 9000)) >/mnt/scratch/s-$i
+  rm -f /mnt/scratch/s-$((i - 3))
+  mv /mnt/scratch/s-$i /mnt/scratch/t-$((i % 5)) 2>/dev/null
+done
+EOF
+  chmod 755 "$cdir/extra/init"
+  EXTRA_DIR=$cdir/extra INITRAMFS_OUT=$cdir/init.cpio bash scripts/make-initramfs.sh >"$out/kfs-crash-initramfs.log" 2>&1 \
+    || { bad "crash initramfs" "$out/kfs-crash-initramfs.log"; return; }
+  : >"$cdir/durable.md5"
+  local k clean=0 intact=0 synced_total=0
+  for k in $(seq 1 "$n"); do
+    local log=$cdir/boot-$k.log
+    qemu-system-x86_64 -m 512M -smp 2 -display none -no-reboot -serial "file:$log" -monitor none \
+      -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel build/k42.elf -initrd "$cdir/init.cpio" \
+      -append "console=ttyS0 quiet KFSBOOT=$k" -drive file="$image",if=virtio,format=raw </dev/null >/dev/null 2>&1 &
+    local qpid=$!
+    for _ in $(seq 300); do grep -q "crash-workload started\|crash-mount FAILED" "$log" 2>/dev/null && break; sleep 0.1; done
+    sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 0.1 + (r % 300) / 100 }')"
+    kill -9 $qpid 2>/dev/null; wait $qpid 2>/dev/null
+    if grep -q "crash-mount FAILED\|kernel panic" "$log"; then bad "kill $k: the guest could not mount (or panicked)" "$log"; break; fi
+    grep -a -o 'fsynced w/f-[0-9]*-[0-9]* [0-9a-f]\{32\}' "$log" | awk '{print $3 "  " $2}' >>"$cdir/durable.md5"
+    if ! "$bin/fsck.kfs" "$image" -n >"$cdir/fsck-$k.log" 2>&1; then bad "kill $k: fsck.kfs not clean" "$cdir/fsck-$k.log"; break; fi
+    clean=$((clean + 1))
+    if [ $fuse_ok = 1 ]; then
+      if fuse_mount "$image" "$work/mnt" -r; then
+        if (cd "$work/mnt" && md5sum -c --quiet "$root_dir/$cdir/durable.md5") >"$cdir/verify-$k.log" 2>&1; then
+          intact=$((intact + 1))
+        else
+          fuse_umount "$work/mnt"; bad "kill $k: an fsync'd file is missing or wrong" "$cdir/verify-$k.log"; break
+        fi
+        fuse_umount "$work/mnt"
+      else
+        bad "kill $k: kfs-fuse cannot mount the image"; break
+      fi
+    fi
+  done
+  synced_total=$(wc -l <"$cdir/durable.md5")
+  [ $clean = "$n" ] && ok "crash test: $n kills, fsck clean after each"
+  [ $fuse_ok = 1 ] && [ $intact = "$n" ] && ok "crash test: all $synced_total fsync'd files intact after every kill"
+}
+
+case $mode in
+  e2e) e2e_test ;;
+  crash) crash_test "$kills" ;;
+  *) e2e_test; crash_test "$kills" ;;
+esac
 
 echo "kfs: $pass passed, $fail failed"
 [ $fail -eq 0 ]
