@@ -7,3 +7,6 @@ kfs-test: deps
 
 kfs-crash-test: deps
 	@bash scripts/test-kfs.sh crash 100
+
+kfs-bench: deps
+	@bash scripts/test-kfs.sh bench

@@ -12,8 +12,8 @@
 #   5. the crash test: QEMU is SIGKILLed at a random moment of a write+fsync workload, N times
 #      on one image; after each kill fsck.kfs must be clean and every file the guest reported
 #      fsync'd must be there with its content (md5 through kfs-fuse).
-# Usage: test-kfs.sh [all|e2e|crash] [KILLS]   (all: e2e and a 5-kill crash test; make
-# kfs-crash-test runs `crash 100`).
+# Usage: test-kfs.sh [all|e2e|crash|bench] [KILLS]   (all: e2e and a 5-kill crash test; make
+# kfs-crash-test runs `crash 100`, make kfs-bench `bench`: KFS on k42 vs ext2 on Linux).
 # Needs root for FUSE; without it (or /dev/fuse) steps 1, 3 and 4 use fsck.kfs only and the
 # host-file checks are skipped (exit 77 only if nothing could run). Logs: build/test-logs/kfs*.
 set -u
@@ -241,9 +241,104 @@ EOF
   [ $fuse_ok = 1 ] && [ $intact = "$n" ] && ok "crash test: all $synced_total fsync'd files intact after every kill"
 }
 
+bench() {   # KFS in our kernel vs ext2 on Linux, same QEMU, same 256 MiB virtio disk
+  local bdir=$work/bench files=${KFS_BENCH_FILES:-500} mib=${KFS_BENCH_MIB:-16}
+  mkdir -p "$bdir/extra/lib/modules"
+  echo "kfs: benchmark, $files small files and a $mib MiB file (KFS on k42 vs ext2 on Linux)"
+  cat >"$bdir/kfsbench.c" <<'EOF'
+/* Small files (create+write 4 KiB, read, unlink: each phase ended by fsync + sync) and one
+ * large file (sequential 64 KiB writes then fsync; caches dropped; sequential reads). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+static double ms(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e3 + t.tv_nsec / 1e6; }
+static char buf[65536];
+static void settle(const char *dir) {
+  int d = open(dir, O_RDONLY); if (d >= 0) { fsync(d); close(d); } sync();
+  int f = open("/proc/sys/vm/drop_caches", O_WRONLY); if (f >= 0) { write(f, "3\n", 2); close(f); }
+}
+int main(int argc, char **argv) {
+  const char *dir = argv[1]; int n = atoi(argv[2]); long mib = atol(argv[3]); char p[512];
+  memset(buf, 'k', sizeof buf);
+  double t = ms();
+  for (int i = 0; i < n; i++) { snprintf(p, sizeof p, "%s/s%d", dir, i); int fd = open(p, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    if (fd < 0 || write(fd, buf, 4096) != 4096) { perror(p); return 1; } close(fd); }
+  settle(dir); double create = ms() - t; t = ms();
+  for (int i = 0; i < n; i++) { snprintf(p, sizeof p, "%s/s%d", dir, i); int fd = open(p, O_RDONLY);
+    if (fd < 0 || read(fd, buf, 4096) != 4096) { perror(p); return 1; } close(fd); }
+  double readsmall = ms() - t; t = ms();
+  for (int i = 0; i < n; i++) { snprintf(p, sizeof p, "%s/s%d", dir, i); if (unlink(p)) { perror(p); return 1; } }
+  settle(dir); double del = ms() - t;
+  snprintf(p, sizeof p, "%s/large", dir); t = ms();
+  int fd = open(p, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+  for (long i = 0; i < mib * 16; i++) if (write(fd, buf, 65536) != 65536) { perror("write"); return 1; }
+  fsync(fd); close(fd); settle(dir); double wr = ms() - t; t = ms();
+  fd = open(p, O_RDONLY); long got = 0, r; while ((r = read(fd, buf, 65536)) > 0) got += r; close(fd);
+  double rd = ms() - t; unlink(p); settle(dir);
+  printf("kfsbench small-create-write %.0f files/s\nkfsbench small-read %.0f files/s\nkfsbench small-delete %.0f files/s\n"
+         "kfsbench large-write %.2f MiB/s\nkfsbench large-read %.2f MiB/s\n",
+         n / (create / 1e3), n / (readsmall / 1e3), n / (del / 1e3), mib / (wr / 1e3), got / 1048576.0 / (rd / 1e3));
+  return 0;
+}
+EOF
+  gcc -static -O2 -o "$bdir/extra/kfsbench" "$bdir/kfsbench.c" || { bad "bench program"; return; }
+  local deb; deb=$(ls build/debs/linux-image-*.deb 2>/dev/null | head -1)
+  local linux; linux=$(bash bench/fetch-linux.sh 2>/dev/null) || linux=""
+  deb=$(ls build/debs/linux-image-*.deb 2>/dev/null | head -1)
+  if [ -n "$deb" ] && [ -n "$linux" ]; then
+    rm -rf "$bdir/mods"; mkdir -p "$bdir/mods"
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$bdir/mods" --wildcards './lib/modules/*/kernel/drivers/virtio/*' \
+      './lib/modules/*/kernel/drivers/block/virtio_blk.ko' './lib/modules/*/kernel/fs/ext4/*' './lib/modules/*/kernel/fs/jbd2/*' \
+      './lib/modules/*/kernel/fs/mbcache.ko' './lib/modules/*/kernel/lib/crc16.ko' './lib/modules/*/kernel/crypto/crc32c_generic.ko'
+    for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk crc16 mbcache jbd2 crc32c_generic ext4; do
+      cp "$(find "$bdir/mods" -name $m.ko | head -1)" "$bdir/extra/lib/modules/"
+    done
+  fi
+  cat >"$bdir/extra/init" <<'EOF'
+#!/bin/sh
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t devtmpfs dev /dev 2>/dev/null
+if [ "$BENCHFS" = ext2 ]; then
+  for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk crc16 mbcache jbd2 crc32c_generic ext4; do
+    insmod /lib/modules/$m.ko 2>/dev/null
+  done
+  sleep 1
+fi
+mount -t $BENCHFS /dev/vda /mnt && /kfsbench /mnt $FILES $MIB
+umount /mnt
+echo "kfsbench done"
+poweroff -f
+EOF
+  chmod 755 "$bdir/extra/init"
+  EXTRA_DIR=$bdir/extra INITRAMFS_OUT=$bdir/init.cpio bash scripts/make-initramfs.sh >"$out/kfs-bench-initramfs.log" 2>&1 || { bad "bench initramfs"; return; }
+  "$bin/mkfs.kfs" "$bdir/kfs.img" 256M >/dev/null
+  scripts/qemu-boot.sh build/k42.elf "$out/kfs-bench-k42.log" 600 2 "console=ttyS0 quiet BENCHFS=kfs FILES=$files MIB=$mib" \
+    -initrd "$bdir/init.cpio" -drive file="$bdir/kfs.img",if=virtio,format=raw >/dev/null
+  grep -a '^kfsbench [a-z-]* [0-9]' "$out/kfs-bench-k42.log" | tr -d '\r' | sed 's/^kfsbench //' >"$bdir/k42.txt"
+  : >"$bdir/linux.txt"
+  if [ -n "$linux" ] && command -v mkfs.ext2 >/dev/null; then
+    rm -f "$bdir/ext2.img"; truncate -s 256M "$bdir/ext2.img"; mkfs.ext2 -q -F -b 4096 "$bdir/ext2.img"
+    scripts/qemu-boot.sh "$linux" "$out/kfs-bench-linux.log" 600 2 "console=ttyS0 quiet panic=-1 BENCHFS=ext2 FILES=$files MIB=$mib" \
+      -initrd "$bdir/init.cpio" -drive file="$bdir/ext2.img",if=virtio,format=raw >/dev/null
+    grep -a '^kfsbench [a-z-]* [0-9]' "$out/kfs-bench-linux.log" | tr -d '\r' | sed 's/^kfsbench //' >"$bdir/linux.txt"
+  fi
+  printf '%-22s %18s %18s %8s\n' test "KFS on k42" "ext2 on Linux" ratio
+  while read -r name value unit; do
+    lv=$(awk -v n="$name" '$1 == n { print $2 }' "$bdir/linux.txt")
+    ratio=$([ -n "$lv" ] && awk -v a="$value" -v b="$lv" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
+    printf '%-22s %12s %-5s %12s %-5s %8s\n' "$name" "$value" "$unit" "${lv:--}" "$unit" "${ratio:--}"
+  done <"$bdir/k42.txt"
+  [ -s "$bdir/k42.txt" ] && ok "benchmark ran on k42" || bad "benchmark on k42" "$out/kfs-bench-k42.log"
+}
+
 case $mode in
   e2e) e2e_test ;;
   crash) crash_test "$kills" ;;
+  bench) bench ;;
   *) e2e_test; crash_test "$kills" ;;
 esac
 
