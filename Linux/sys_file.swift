@@ -10,9 +10,10 @@ let AT_FDCWD: Int32 = -100
 
 func fd(_ raw: UInt64) -> Int32 { Int32(truncatingIfNeeded: raw) }
 
-/// The directory an *at call's relative path starts from.
-func directory(_ dirfd: Int32) throws(Errno) -> Inode? {
-    if dirfd == AT_FDCWD { return currentProcess.cwd }
+/// The directory an *at call's relative path starts from. An absolute path ignores dirfd,
+/// which then need not even be open (openat(2)).
+func directory(_ dirfd: Int32, for path: [UInt8]) throws(Errno) -> Inode? {
+    if dirfd == AT_FDCWD || path.first == 0x2F { return currentProcess.cwd }
     let f = try currentProcess.files.get(dirfd)
     guard f.inode.isDirectory else { throw .ENOTDIR }
     return f.inode
@@ -29,7 +30,7 @@ func openFile(_ dirfd: Int32, _ pathAddress: UInt64, _ rawFlags: UInt64, _ mode:
     let p = currentProcess
     let flags = OpenFlags(rawValue: UInt32(truncatingIfNeeded: rawFlags))
     let path = try userPath(pathAddress)
-    let file = try KernelFiles.vfs.open(path, from: try directory(dirfd), flags: flags,
+    let file = try KernelFiles.vfs.open(path, from: try directory(dirfd, for: path), flags: flags,
                                         mode: UInt32(truncatingIfNeeded: mode) & ~p.umask & 0o7777)
     return Int(try p.files.allocate(file, closeOnExec: flags.contains(.O_CLOEXEC)))
 }
@@ -67,7 +68,13 @@ func readInto(_ file: OpenFile, _ address: UInt64, _ count: Int, at offset: Int6
             throw failure
         }
         if n == 0 { break }
-        try UserMemory.writeBytes(address + UInt64(done), Array(buffer[0..<n]))
+        do { try UserMemory.writeBytes(address + UInt64(done), Array(buffer[0..<n])) } catch {
+            // Bytes that never reached the caller are not consumed: the offset goes back
+            // (Linux advances it only by what was copied).
+            if offset == nil { _ = try? file.seek(-Int64(n), whence: .SEEK_CUR) }
+            if done > 0 { break }
+            throw error
+        }
         done += n
         if n < want { break }                        // short read: a pipe or tty delivered what it had
     }
@@ -130,7 +137,11 @@ func sys_readv(_ a: SyscallArguments) throws(Errno) -> Int {
     let file = try currentProcess.files.get(fd(a.a0))
     var total = 0
     for (base, length) in try iovecs(a.a1, a.a2) where length > 0 {
-        let n = try readInto(file, base, length)
+        let n: Int
+        do { n = try readInto(file, base, length) } catch {
+            if total > 0 { break }
+            throw error
+        }
         total += n
         if n < length { break }
     }
@@ -141,7 +152,11 @@ func sys_writev(_ a: SyscallArguments) throws(Errno) -> Int {
     let file = try currentProcess.files.get(fd(a.a0))
     var total = 0
     for (base, length) in try iovecs(a.a1, a.a2) where length > 0 {
-        total += try writeFrom(file, base, length)
+        // A failure after some bytes went out ends the call with what was written.
+        do { total += try writeFrom(file, base, length) } catch {
+            if total > 0 { break }
+            throw error
+        }
     }
     return total
 }
@@ -306,7 +321,11 @@ func sys_sendfile(_ a: SyscallArguments) throws(Errno) -> Int {
 }
 
 func sys_fsync(_ a: SyscallArguments) throws(Errno) -> Int { try currentProcess.files.get(fd(a.a0)).sync(); return 0 }
-func sys_sync(_ a: SyscallArguments) throws(Errno) -> Int { 0 }
+/// sync(2): commits every mounted KFS (ramfs and tmpfs have nothing to write).
+func sys_sync(_ a: SyscallArguments) throws(Errno) -> Int {
+    KFSMounts.syncAll()
+    return 0
+}
 
 func sys_ftruncate(_ a: SyscallArguments) throws(Errno) -> Int {
     try currentProcess.files.get(fd(a.a0)).truncate(to: Int64(bitPattern: a.a1))

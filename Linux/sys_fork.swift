@@ -68,7 +68,8 @@ func sys_wait4(_ a: SyscallArguments) throws(Errno) -> Int {
     return reaped
 }
 
-/// waitid(2): P_ALL 0, P_PID 1, P_PGID 2; WEXITED 4 required; fills siginfo for CLD_EXITED/KILLED.
+/// waitid(2): P_ALL 0, P_PID 1, P_PGID 2; WEXITED 4 required; WNOWAIT 0x01000000 leaves the
+/// child waitable; fills siginfo for CLD_EXITED/KILLED.
 func sys_waitid(_ a: SyscallArguments) throws(Errno) -> Int {
     let which = a.a0, id = Int(Int32(truncatingIfNeeded: a.a1)), options = a.a3
     guard options & 4 != 0 else { throw .EINVAL }
@@ -79,7 +80,7 @@ func sys_waitid(_ a: SyscallArguments) throws(Errno) -> Int {
     case 2: pid = id == 0 ? 0 : -id
     default: throw .EINVAL
     }
-    let (reaped, status) = try ProcessExit.waitForChild(pid: pid, noHang: options & 1 != 0)
+    let (reaped, status) = try ProcessExit.waitForChild(pid: pid, noHang: options & 1 != 0, reap: options & 0x0100_0000 == 0)
     if a.a2 != 0 {
         var info = [UInt8](repeating: 0, count: 128)
         if reaped != 0 {
@@ -96,8 +97,9 @@ func sys_waitid(_ a: SyscallArguments) throws(Errno) -> Int {
 }
 
 enum ProcessExit {
-    /// Finds and reaps a zombie child matching `pid` (wait4's convention), blocking unless noHang.
-    static func waitForChild(pid: Int, noHang: Bool) throws(Errno) -> (Int, Int32) {
+    /// Finds and reaps a zombie child matching `pid` (wait4's convention), blocking unless noHang;
+    /// with `reap` false (waitid's WNOWAIT) the zombie stays waitable.
+    static func waitForChild(pid: Int, noHang: Bool, reap: Bool = true) throws(Errno) -> (Int, Int32) {
         let me = currentProcess
         func matches(_ c: Process) -> Bool {
             if pid > 0 { return c.pid == pid }
@@ -113,16 +115,20 @@ enum ProcessExit {
                     any = true
                     if c.isZombie { found = c; break }
                 }
-                if let z = found { me.children.removeAll { $0 === z } }
+                if let z = found, reap { me.children.removeAll { $0 === z } }
             }
             if let z = found {
-                ProcessTable.remove(z.pid)
+                if reap { ProcessTable.remove(z.pid) }
                 return (z.pid, z.exitStatus ?? 0)
             }
             guard any else { throw .ECHILD }
             if noHang { return (0, 0) }
+            // Wake for a zombie, or when no matching child is left at all (children that exit
+            // with SIGCHLD ignored leave no zombie: then ECHILD).
             try me.childEvents.waitInterruptibly {
-                ProcessTable.lock.withLockIRQSave { me.children.contains { matches($0) && $0.isZombie } }
+                ProcessTable.lock.withLockIRQSave {
+                    me.children.contains { matches($0) && $0.isZombie } || !me.children.contains { matches($0) }
+                }
             }
         }
     }
@@ -145,6 +151,13 @@ enum ProcessExit {
         me.threads.removeAll()
         let initProcess = ProcessTable.find(1)
         var wakeInit = false
+        // SIGCHLD ignored or SA_NOCLDWAIT in the parent: no zombie is left (wait(2) NOTES). The
+        // child leaves the parent's list in the same critical section that makes it a zombie,
+        // so no wait(2) can reap it in between.
+        let parentAtExit = me.parent
+        let action = parentAtExit.map { p in p.signals.lock.withLockIRQSave { p.signals.actions[Int(Signal.SIGCHLD)] } }
+        let autoReap = action.map { $0.handler == 1 || $0.flags & Signal.SA_NOCLDWAIT != 0 } ?? false
+        var reaped = false
         ProcessTable.lock.withLockIRQSave {
             // Orphans go to init (pid 1), which reaps them.
             for c in me.children {
@@ -154,19 +167,20 @@ enum ProcessExit {
             }
             me.children.removeAll()
             me.exitStatus = status
+            if autoReap, let p = me.parent, p === parentAtExit {
+                p.children.removeAll { $0 === me }
+                reaped = true
+            }
         }
         if me.pid == 1 {
             klogImportant("Kernel panic - not syncing: Attempted to kill init! exitcode=\(hex(UInt64(UInt32(bitPattern: status)), digits: 8))")
             MachineExit.exit(success: false)
         }
         if wakeInit { initProcess?.childEvents.wakeAll() }
+        if reaped { ProcessTable.remove(me.pid) }
         if let parent = me.parent {
-            // SIGCHLD ignored or SA_NOCLDWAIT: no zombie is left (wait(2), NOTES).
-            let action = parent.signals.lock.withLockIRQSave { parent.signals.actions[Int(Signal.SIGCHLD)] }
-            if action.handler == 1 || action.flags & Signal.SA_NOCLDWAIT != 0 {
-                ProcessTable.lock.withLockIRQSave { parent.children.removeAll { $0 === me } }
-                ProcessTable.remove(me.pid)
-            } else {
+            // A handler installed with SA_NOCLDWAIT still gets its SIGCHLD (sigaction(2)).
+            if action?.handler != 1 {
                 let exited = status & 0x7F == 0
                 Signals.send(Signal.SIGCHLD, to: parent, info: SignalInfo(code: exited ? 1 : 2, pid: Int32(me.pid),
                                                                           status: exited ? (status >> 8) & 0xFF : status & 0x7F))

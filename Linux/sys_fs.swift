@@ -13,7 +13,7 @@ func inodeAt(_ dirfd: Int32, _ pathAddress: UInt64, flags: UInt64, follow: Bool)
         if dirfd == AT_FDCWD { return currentProcess.cwd }
         return try currentProcess.files.get(dirfd).inode
     }
-    return try KernelFiles.vfs.resolve(path, from: try directory(dirfd),
+    return try KernelFiles.vfs.resolve(path, from: try directory(dirfd, for: path),
                                        followSymlinks: follow && !at.contains(.AT_SYMLINK_NOFOLLOW))
 }
 
@@ -27,9 +27,14 @@ func sys_fstat(_ a: SyscallArguments) throws(Errno) -> Int {
     try UserMemory.writeBytes(a.a1, try currentProcess.files.get(fd(a.a0)).stat().encoded()); return 0
 }
 func sys_newfstatat(_ a: SyscallArguments) throws(Errno) -> Int {
+    // AT_SYMLINK_NOFOLLOW 0x100, AT_NO_AUTOMOUNT 0x800, AT_EMPTY_PATH 0x1000.
+    guard a.a3 & ~0x1900 == 0 else { throw .EINVAL }
     try UserMemory.writeBytes(a.a2, try inodeAt(fd(a.a0), a.a1, flags: a.a3, follow: true).stat().encoded()); return 0
 }
+/// statx(2): flags as newfstatat plus AT_STATX_SYNC_TYPE 0x6000 (FORCE_SYNC|DONT_SYNC, not
+/// both); mask bit STATX__RESERVED 0x80000000 is EINVAL.
 func sys_statx(_ a: SyscallArguments) throws(Errno) -> Int {
+    guard a.a2 & ~0x7900 == 0, a.a2 & 0x6000 != 0x6000, a.a3 & 0x8000_0000 == 0 else { throw .EINVAL }
     let inode = try inodeAt(fd(a.a0), a.a1, flags: a.a2, follow: true)
     try UserMemory.writeBytes(a.a4, inode.stat().encodedStatx(mountID: UInt64(inode.superBlock.mount?.id ?? 0)))
     return 0
@@ -76,7 +81,8 @@ func sys_fchdir(_ a: SyscallArguments) throws(Errno) -> Int {
 }
 
 func sys_mkdirat(_ a: SyscallArguments) throws(Errno) -> Int {
-    _ = try KernelFiles.vfs.makeDirectory(try userPath(a.a1), from: try directory(fd(a.a0)),
+    let path = try userPath(a.a1)
+    _ = try KernelFiles.vfs.makeDirectory(path, from: try directory(fd(a.a0), for: path),
                                           mode: UInt32(truncatingIfNeeded: a.a2) & ~currentProcess.umask & 0o7777)
     return 0
 }
@@ -88,7 +94,8 @@ func sys_mknodat(_ a: SyscallArguments) throws(Errno) -> Int {
     let mode = UInt32(truncatingIfNeeded: a.a2)
     let type = mode & 0o170000
     let permissions = mode & 0o7777 & ~currentProcess.umask
-    _ = try KernelFiles.vfs.makeNode(try userPath(a.a1), from: try directory(fd(a.a0)),
+    let path = try userPath(a.a1)
+    _ = try KernelFiles.vfs.makeNode(path, from: try directory(fd(a.a0), for: path),
                                      mode: (type == 0 ? 0o100000 : type) | permissions,
                                      device: DeviceNumber(encoded: a.a3))
     return 0
@@ -97,7 +104,7 @@ func sys_mknodat(_ a: SyscallArguments) throws(Errno) -> Int {
 func sys_unlinkat(_ a: SyscallArguments) throws(Errno) -> Int {
     let flags = AtFlags(rawValue: UInt32(truncatingIfNeeded: a.a2))
     guard flags.subtracting(.AT_REMOVEDIR).isEmpty else { throw .EINVAL }
-    let path = try userPath(a.a1), dir = try directory(fd(a.a0))
+    let path = try userPath(a.a1), dir = try directory(fd(a.a0), for: path)
     if flags.contains(.AT_REMOVEDIR) { try KernelFiles.vfs.removeDirectory(path, from: dir) }
     else { try KernelFiles.vfs.unlink(path, from: dir) }
     return 0
@@ -106,12 +113,14 @@ func sys_unlink(_ a: SyscallArguments) throws(Errno) -> Int { try KernelFiles.vf
 func sys_rmdir(_ a: SyscallArguments) throws(Errno) -> Int { try KernelFiles.vfs.removeDirectory(try userPath(a.a0), from: currentProcess.cwd); return 0 }
 
 func sys_renameat2(_ a: SyscallArguments) throws(Errno) -> Int {
-    try KernelFiles.vfs.rename(try userPath(a.a1), from: try directory(fd(a.a0)), to: try userPath(a.a3),
-                               from: try directory(fd(a.a2)), flags: RenameFlags(rawValue: UInt32(truncatingIfNeeded: a.a4)))
+    let old = try userPath(a.a1), new = try userPath(a.a3)
+    try KernelFiles.vfs.rename(old, from: try directory(fd(a.a0), for: old), to: new,
+                               from: try directory(fd(a.a2), for: new), flags: RenameFlags(rawValue: UInt32(truncatingIfNeeded: a.a4)))
     return 0
 }
 func sys_renameat(_ a: SyscallArguments) throws(Errno) -> Int {
-    try KernelFiles.vfs.rename(try userPath(a.a1), from: try directory(fd(a.a0)), to: try userPath(a.a3), from: try directory(fd(a.a2)))
+    let old = try userPath(a.a1), new = try userPath(a.a3)
+    try KernelFiles.vfs.rename(old, from: try directory(fd(a.a0), for: old), to: new, from: try directory(fd(a.a2), for: new))
     return 0
 }
 func sys_rename(_ a: SyscallArguments) throws(Errno) -> Int {
@@ -123,11 +132,13 @@ func sys_linkat(_ a: SyscallArguments) throws(Errno) -> Int {
     let flags = AtFlags(rawValue: UInt32(truncatingIfNeeded: a.a4))
     guard flags.subtracting([.AT_SYMLINK_FOLLOW, .AT_EMPTY_PATH]).isEmpty else { throw .EINVAL }
     if flags.contains(.AT_EMPTY_PATH), try userPath(a.a1, allowEmpty: true).isEmpty {
-        try KernelFiles.vfs.link(inode: try currentProcess.files.get(fd(a.a0)).inode, to: try userPath(a.a3), from: try directory(fd(a.a2)))
+        let new = try userPath(a.a3)
+        try KernelFiles.vfs.link(inode: try currentProcess.files.get(fd(a.a0)).inode, to: new, from: try directory(fd(a.a2), for: new))
         return 0
     }
-    try KernelFiles.vfs.link(try userPath(a.a1), from: try directory(fd(a.a0)), to: try userPath(a.a3),
-                             from: try directory(fd(a.a2)), followSymlink: flags.contains(.AT_SYMLINK_FOLLOW))
+    let old = try userPath(a.a1), new = try userPath(a.a3)
+    try KernelFiles.vfs.link(old, from: try directory(fd(a.a0), for: old), to: new,
+                             from: try directory(fd(a.a2), for: new), followSymlink: flags.contains(.AT_SYMLINK_FOLLOW))
     return 0
 }
 func sys_link(_ a: SyscallArguments) throws(Errno) -> Int {
@@ -136,7 +147,8 @@ func sys_link(_ a: SyscallArguments) throws(Errno) -> Int {
 }
 
 func sys_symlinkat(_ a: SyscallArguments) throws(Errno) -> Int {
-    _ = try KernelFiles.vfs.makeSymlink(target: try userPath(a.a0), at: try userPath(a.a2), from: try directory(fd(a.a1)))
+    let path = try userPath(a.a2)
+    _ = try KernelFiles.vfs.makeSymlink(target: try userPath(a.a0), at: path, from: try directory(fd(a.a1), for: path))
     return 0
 }
 func sys_symlink(_ a: SyscallArguments) throws(Errno) -> Int {

@@ -78,7 +78,13 @@ func sys_ppoll(_ a: SyscallArguments) throws(Errno) -> Int {
         thread.savedMask = thread.blockedSignals
         thread.blockedSignals = mask & ~Signal.unblockable
     }
-    do { return try pollCall(a.a0, a.a1, timeout) } catch {
+    let start = Clock.nanoseconds()
+    do {
+        let n = try pollCall(a.a0, a.a1, timeout)
+        writeRemaining(a.a2, timeout: timeout, start: start, unit: 1)
+        return n
+    } catch {
+        if error == .ERESTARTSYS { writeRemaining(a.a2, timeout: timeout, start: start, unit: 1) }
         throw error == .ERESTARTSYS ? .EINTR : error
     }
 }
@@ -121,6 +127,15 @@ func selectCall(_ n: UInt64, _ readSet: UInt64, _ writeSet: UInt64, _ exceptSet:
     return count
 }
 
+/// Linux writes the time not slept back into select's timeval and the timespec of ppoll and
+/// pselect6 (select(2) NOTES), on success and on EINTR alike. `unit` is 1000 for microseconds.
+func writeRemaining(_ address: UInt64, timeout: UInt64?, start: UInt64, unit: UInt64) {
+    guard address != 0, let timeout else { return }
+    let elapsed = Clock.nanoseconds() &- start
+    let left = elapsed >= timeout ? 0 : timeout - elapsed
+    _ = try? UserMemory.write(address, (Int64(left / 1_000_000_000), Int64(left % 1_000_000_000 / unit)))
+}
+
 func sys_select(_ a: SyscallArguments) throws(Errno) -> Int {
     var timeout: UInt64? = nil
     if a.a4 != 0 {
@@ -128,7 +143,15 @@ func sys_select(_ a: SyscallArguments) throws(Errno) -> Int {
         guard s >= 0, us >= 0 else { throw .EINVAL }
         timeout = UInt64(s) * 1_000_000_000 + UInt64(us) * 1000
     }
-    return try selectCall(a.a0, a.a1, a.a2, a.a3, timeout: timeout)
+    let start = Clock.nanoseconds()
+    do {
+        let n = try selectCall(a.a0, a.a1, a.a2, a.a3, timeout: timeout)
+        writeRemaining(a.a4, timeout: timeout, start: start, unit: 1000)
+        return n
+    } catch {
+        if error == .ERESTARTSYS { writeRemaining(a.a4, timeout: timeout, start: start, unit: 1000) }
+        throw error
+    }
 }
 
 func sys_pselect6(_ a: SyscallArguments) throws(Errno) -> Int {
@@ -147,7 +170,13 @@ func sys_pselect6(_ a: SyscallArguments) throws(Errno) -> Int {
             thread.blockedSignals = try UserMemory.read(maskAddress, as: UInt64.self) & ~Signal.unblockable
         }
     }
-    do { return try selectCall(a.a0, a.a1, a.a2, a.a3, timeout: timeout) } catch {
+    let start = Clock.nanoseconds()
+    do {
+        let n = try selectCall(a.a0, a.a1, a.a2, a.a3, timeout: timeout)
+        writeRemaining(a.a4, timeout: timeout, start: start, unit: 1)
+        return n
+    } catch {
+        if error == .ERESTARTSYS { writeRemaining(a.a4, timeout: timeout, start: start, unit: 1) }
         throw error == .ERESTARTSYS ? .EINTR : error
     }
 }

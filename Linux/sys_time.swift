@@ -57,18 +57,23 @@ func sys_nanosleep(_ a: SyscallArguments) throws(Errno) -> Int {
     return 0
 }
 
+/// clock_nanosleep(2): CLOCK_REALTIME 0, CLOCK_MONOTONIC 1, CLOCK_BOOTTIME 7, CLOCK_TAI 11
+/// (TAI as realtime); any other clock is EINVAL.
 func sys_clock_nanosleep(_ a: SyscallArguments) throws(Errno) -> Int {
+    guard a.a0 == 0 || a.a0 == 1 || a.a0 == 7 || a.a0 == 11 else { throw .EINVAL }
     let (s, ns) = try UserMemory.read(a.a2, as: (Int64, Int64).self)
     guard s >= 0, ns >= 0, ns < 1_000_000_000 else { throw .EINVAL }
     let duration = UInt64(s) * 1_000_000_000 + UInt64(ns)
     let absolute = a.a1 & 1 != 0                                   // TIMER_ABSTIME
-    let now = a.a0 == 0 ? WallClock.nowNanoseconds() : Clock.nanoseconds()
+    let now = a.a0 == 0 || a.a0 == 11 ? WallClock.nowNanoseconds() : Clock.nanoseconds()
     let remaining = absolute ? (duration > now ? duration - now : 0) : duration
     try sleep(untilMonotonic: Clock.nanoseconds() + remaining)
     return 0
 }
 
 func sys_getrandom(_ a: SyscallArguments) throws(Errno) -> Int {
+    // GRND_NONBLOCK 1, GRND_RANDOM 2, GRND_INSECURE 4 (not with GRND_RANDOM): all one pool here.
+    guard a.a2 & ~7 == 0, a.a2 & 6 != 6 else { throw .EINVAL }
     guard a.a1 <= 33_554_431 else { throw .EINVAL }
     var remaining = Int(a.a1), address = a.a0
     var chunk = [UInt8](repeating: 0, count: 256)

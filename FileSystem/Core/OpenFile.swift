@@ -204,6 +204,8 @@ open class DirectoryFile: OpenFile, @unchecked Sendable {
     }
 
     open override func doReadDirectory(into buffer: UnsafeMutableRawBufferPointer, from offset: Int64) throws(Errno) -> (Int, Int64) {
+        // A removed directory lists nothing, not even "." and "..": ENOENT (Linux's IS_DEADDIR).
+        guard inode.lock.withLock({ inode.linkCount }) > 0 else { throw .ENOENT }
         var written = 0
         var next = offset
         var full = false

@@ -109,6 +109,7 @@ extension VFS {
             let isLast = stack.isEmpty
             guard current.isDirectory else { throw .ENOTDIR }
             if isLast && stopAtLast {
+                guard name.count <= NAME_MAX else { throw .ENAMETOOLONG }   // a name to create or remove
                 let kind: LastComponentKind = VFS.isDot(name) ? .dot : VFS.isDotDot(name) ? .dotDot : .normal
                 let at = ParentLocation(directory: current, name: name, kind: kind, trailingSlash: mustBeDirectory)
                 return (Resolved(inode: current, parent: nil, name: name), at)

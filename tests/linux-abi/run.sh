@@ -3,6 +3,7 @@
 # initramfs, driven by programs/driver.c as /init; the same driver runs them on the host's
 # Linux; the two outputs must be identical (Linux is the oracle). Host paths are rewritten to
 # /bin before comparing. Logs and outputs: build/linux-abi/.
+# Usage: run.sh [NAME...] runs only the named programs/scripts (run.sh pipe_eof files.sh).
 set -u
 cd "$(dirname "$0")/../.."
 out=build/linux-abi
@@ -10,6 +11,7 @@ rm -rf $out && mkdir -p $out/root/bin $out/host $out/scripts $out/root/scripts $
 programs=$(cd tests/linux-abi/programs && ls *.c | sed 's/\.c$//' | grep -v '^driver$')
 scripts=$(cd tests/linux-abi/scripts && ls *.sh)
 tests="$programs $scripts"
+[ $# -gt 0 ] && tests="$*"
 for t in driver $programs; do
   gcc -static -O2 -w -o $out/host/$t tests/linux-abi/programs/$t.c || { echo "cannot compile $t"; exit 1; }
   cp $out/host/$t $out/root/bin/$t

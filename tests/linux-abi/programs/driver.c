@@ -1,10 +1,12 @@
 /* Tier-3 driver: runs each test program named on the command line (from DIR) in a child,
  * prints its output framed by "### name" lines and its wait status, then powers off when it
- * is init (pid 1). The same driver runs on the host's Linux to produce the expected output. */
+ * is init (pid 1; then it first mounts /proc, as an init would). The same driver runs on the
+ * host's Linux to produce the expected output. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -12,6 +14,8 @@
 int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : "/bin";
     setvbuf(stdout, NULL, _IONBF, 0);
+    /* As init, provide what a Linux system has before tests run: /proc. */
+    if (getpid() == 1) { mkdir("/proc", 0555); mount("proc", "/proc", "proc", 0, NULL); }
     for (int i = 2; i < argc; i++) {
         char path[256], script[256], work[256], shell[256];
         snprintf(path, sizeof path, "%s/%s", dir, argv[i]);
@@ -27,6 +31,8 @@ int main(int argc, char **argv) {
         printf("### %s\n", argv[i]);
         pid_t pid = fork();
         if (pid == 0) {
+            /* Only 0, 1 and 2 are inherited: a test may count on the numbers it gets. */
+            for (int fd = 3; fd < 1024; fd++) close(fd);
             char *args[] = { path, "first", "second arg", NULL };
             char *sargs[] = { "sh", script, work, NULL };
             char pathenv[300];

@@ -1,0 +1,60 @@
+/* dup/dup2/dup3/fcntl: lowest free number, shared offsets and status flags, F_DUPFD limits,
+ * F_GETFD/F_SETFD, F_GETFL/F_SETFL (O_APPEND, O_NONBLOCK; access mode unchangeable), EBADF. */
+#include "abi.h"
+int main(int argc, char **argv) {
+    (void)argc;
+    if (enter_workdir(argv[0])) return 1;
+    int fd = open("f", O_RDWR | O_CREAT, 0644);
+    printf("first free fd is 3: %d\n", fd == 3);
+    T("dup", dup(fd));
+    T("dup again", dup(fd));
+    close(4);
+    T("dup reuses lowest", dup(fd));
+    write(fd, "abcdef", 6);
+    T("dup shares offset", lseek(4, 0, SEEK_CUR));
+    lseek(4, 2, SEEK_SET);
+    T("seek through dup seen", lseek(fd, 0, SEEK_CUR));
+    T("dup2 to 10", dup2(fd, 10));
+    T("dup2 same fd", dup2(fd, fd));
+    T("dup2 bad old", dup2(50, 11));
+    T("dup2 bad new", dup2(fd, -1));
+    T("dup2 huge new", dup2(fd, 1 << 30));
+    T("dup3 same fd", dup3(fd, fd, 0));
+    T("dup3 bad flags", dup3(fd, 12, 0x1234));
+    T("dup3 cloexec", dup3(fd, 12, O_CLOEXEC));
+    T("F_GETFD of dup3", fcntl(12, F_GETFD));
+    T("F_GETFD of dup2", fcntl(10, F_GETFD));
+    T("dup2 over open fd", dup2(5, 10));
+    T("F_DUPFD from 20", fcntl(fd, F_DUPFD, 20));
+    T("F_DUPFD from 20 again", fcntl(fd, F_DUPFD, 20));
+    T("F_DUPFD_CLOEXEC from 7", fcntl(fd, F_DUPFD_CLOEXEC, 7));
+    T("F_GETFD cloexec dup", fcntl(7, F_GETFD));
+    T("F_DUPFD negative", fcntl(fd, F_DUPFD, -1));
+    T("F_SETFD", fcntl(fd, F_SETFD, FD_CLOEXEC));
+    T("F_GETFD", fcntl(fd, F_GETFD));
+    T("F_GETFD of its dup unaffected", fcntl(4, F_GETFD));
+    int fl = fcntl(fd, F_GETFL);
+    printf("F_GETFL: accmode=%d append=%d nonblock=%d\n", fl & O_ACCMODE, !!(fl & O_APPEND), !!(fl & O_NONBLOCK));
+    T("F_SETFL append|nonblock|rdonly", fcntl(fd, F_SETFL, O_APPEND | O_NONBLOCK | O_RDONLY));
+    fl = fcntl(4, F_GETFL);
+    printf("F_GETFL via dup: accmode=%d append=%d nonblock=%d\n", fl & O_ACCMODE, !!(fl & O_APPEND), !!(fl & O_NONBLOCK));
+    lseek(fd, 0, SEEK_SET);
+    write(4, "Z", 1);
+    T("append through dup goes to end", lseek(fd, 0, SEEK_CUR));
+    int other = open("f", O_RDONLY);
+    fl = fcntl(other, F_GETFL);
+    printf("separate open: accmode=%d append=%d\n", fl & O_ACCMODE, !!(fl & O_APPEND));
+    T("F_GETFL bad fd", fcntl(99, F_GETFL));
+    T("fcntl bad cmd", fcntl(fd, 9999));
+    T("close", close(fd));
+    T("close again", close(fd));
+    T("dup closed", dup(fd));
+    T("dup of dup still works", lseek(4, 0, SEEK_END));
+    T("close negative", close(-1));
+    int p[2];
+    T("pipe2 cloexec|nonblock", pipe2(p, O_CLOEXEC | O_NONBLOCK));
+    printf("pipe2 flags: cloexec=%d nonblock=%d\n", fcntl(p[0], F_GETFD) == FD_CLOEXEC, !!(fcntl(p[1], F_GETFL) & O_NONBLOCK));
+    T("pipe2 bad flags", pipe2(p, 0x4));
+    T("open O_CLOEXEC", fcntl(open("f", O_RDONLY | O_CLOEXEC), F_GETFD));
+    return 0;
+}
