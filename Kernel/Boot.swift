@@ -122,6 +122,7 @@ enum Bringup {
         LocalAPIC.enableThisCPU()
         InterruptHandlers.register(Vector.timer) { timerTick() }
         InterruptHandlers.register(Vector.crossCPUCall) {}            // wakes the idle loop
+        if cpu == 0 { TLBShootdown.initialize() }
         ObjectSpace.shared.quiescence.setOnline(cpu, true)
         CPUs.all[cpu].online.store(true, ordering: .releasing)
         LocalAPIC.startPeriodicTimer()

@@ -15,6 +15,8 @@ final class CPUScheduler {
     let idle: Thread
     var needReschedule = false
     var reap: Thread? = nil                    // a dead thread whose stack we left; freed after the switch
+    var migrating: Thread? = nil               // a thread moving to another CPU; queued there after the switch
+    unowned(unsafe) var switchedOut: Thread? = nil   // the thread whose registers the last switch saved
     var switches: UInt64 = 0
 
     init(idle: Thread) {
@@ -98,20 +100,24 @@ enum Scheduler {
         s.needReschedule = false
         // Unretained: a dead thread's frame never resumes, so a retain here would leak it.
         unowned(unsafe) let previous = s.current
+        var migrating = false
         if previous.state == .running && previous !== s.idle {
             previous.state = .runnable
-            s.runQueue.append(previous)
+            if previous.cpu == currentCPU { s.runQueue.append(previous) } else { migrating = true }
         }
         unowned(unsafe) var next: Thread = s.idle
         if s.runQueue.isEmpty {
-            next = previous.state == .runnable && previous !== s.idle ? previous : s.idle
+            next = previous.state == .runnable && previous !== s.idle && !migrating ? previous : s.idle
         } else {
             next = s.runQueue.removeFirst()
         }
         next.state = .running
+        next.onCPU = true
         s.current = next
         s.lock.unlock()
         if next === previous { return }
+        s.switchedOut = previous
+        if migrating { s.migrating = previous }
         if previous.state == .dead { s.reap = previous }
         s.switches &+= 1
         trace(SchedEvent.contextSwitch, UInt64(previous.process?.pid ?? 0), UInt64(previous.id),
@@ -125,7 +131,7 @@ enum Scheduler {
         let cpu = CPUs.current
         cpu.tables.setKernelStack(next.stackTop)
         cpu.area.pointee.kernel_stack_top = UnsafeMutableRawPointer(bitPattern: UInt(next.stackTop))
-        if let p = next.process { p.pageTables.activate() }
+        if let p = next.process { p.pageTables.activate() }    // idle and kernel threads keep the CR3 they find
         if next.fsBase != previous.fsBase || next.process != nil { UserMode.setFSBase(next.fsBase) }
         k42_context_switch(&previous.savedRSP, next.savedRSP, previous.fpu, next.fpu)
     }
@@ -133,10 +139,53 @@ enum Scheduler {
     /// After any switch, on the new thread: free the thread that died to get here.
     static func finishSwitch() {
         let s = cpus[currentCPU]
+        if let out = s.switchedOut {    // its registers are saved now: it may be stolen
+            s.lock.withLockIRQSave { out.onCPU = false }
+            s.switchedOut = nil
+        }
         if let dead = s.reap {
             s.reap = nil
             dead.releaseStack()         // we are on another stack now
         }
+        if let moving = s.migrating {   // its registers are saved: it may run on its new CPU now
+            s.migrating = nil
+            let target = cpus[moving.cpu]
+            target.lock.withLockIRQSave { target.runQueue.append(moving) }
+            LocalAPIC.sendFixed(apicID: CPUs.all[moving.cpu].apicID, vector: reschedule)
+        }
+    }
+
+    /// Moves the calling thread to `cpu` (sched_setaffinity): it switches away here and is
+    /// queued on `cpu` once its registers are saved.
+    static func migrateCurrent(to cpu: Int) {
+        let me = current
+        guard cpu != me.cpu else { return }
+        let flags = k42_irq_save()
+        me.cpu = cpu
+        schedule()
+        k42_irq_restore(flags)
+    }
+
+    /// An idle CPU takes a runnable thread from the busiest other CPU (work stealing keeps
+    /// both CPUs busy when fork placed two processes on one). Threads pinned elsewhere stay.
+    static func steal(into cpu: Int) -> Bool {
+        var victim = -1, longest = 1
+        for (i, s) in cpus.enumerated() where i != cpu {
+            let n = s.lock.withLockIRQSave { s.runQueue.count }
+            if n >= longest { victim = i; longest = n }
+        }
+        guard victim >= 0 else { return false }
+        let v = cpus[victim]
+        let taken: Thread? = v.lock.withLockIRQSave {
+            guard let i = v.runQueue.lastIndex(where: { !$0.onCPU && $0.affinity & (UInt64(1) << UInt64(cpu)) != 0 }) else { return nil }
+            return v.runQueue.remove(at: i)
+        }
+        guard let thread = taken else { return false }
+        thread.cpu = cpu
+        let me = cpus[cpu]
+        me.lock.withLockIRQSave { me.runQueue.append(thread) }
+        trace(SchedEvent.migrate, UInt64(thread.tid), UInt64(victim), UInt64(cpu))
+        return true
     }
 
     /// Ends the current thread; never returns.

@@ -24,6 +24,7 @@ func idleLoop(cpu: Int) -> Never {
         quiescence.quiescentPoint(cpu: cpu)
         CrossCPU.drain(cpu: cpu)
         KernelTracing.idle(cpu: cpu)
+        if !Scheduler.hasWork(cpu: cpu) { _ = Scheduler.steal(into: cpu) }
         arch_disable_interrupts()
         if Scheduler.hasWork(cpu: cpu) {
             Scheduler.schedule()                              // run threads; back here when idle

@@ -26,9 +26,27 @@ final class Thread {
     var savedMask: UInt64? = nil
     /// The number of the system call in progress (to restart it after a signal).
     var syscallNumber: UInt64 = 0
+    /// The Linux thread id (gettid): the pid for a process's first thread.
+    var tid: Int = 0
+    /// set_tid_address / CLONE_CHILD_CLEARTID: zeroed and futex-woken when the thread exits.
+    var clearChildTID: UInt64 = 0
+    /// Signals sent to this thread alone (tgkill), and the request to exit (exit_group).
+    var pendingSignals: UInt64 = 0
+    var mustExit = false
     /// Set by a wake-up that arrived before the thread blocked (see Scheduler.block).
     var wakePending = false
-    unowned(unsafe) var process: Process? = nil
+    /// The process this thread belongs to. A strong reference: a dying thread keeps its
+    /// process alive until it has switched away for good (the parent may reap it meanwhile);
+    /// the scheduler drops it when it frees the thread's stack.
+    var process: Process? = nil
+    /// True from being picked to run until its registers are saved after it switched away
+    /// (guarded by its CPU's queue lock): another CPU must not steal it in between.
+    var onCPU = false
+    /// sigaltstack(2): the alternate signal stack (size 0: none).
+    var altStackBase: UInt64 = 0
+    var altStackSize: UInt64 = 0
+    /// CPUs this thread may run on (sched_setaffinity), bit per CPU.
+    var affinity: UInt64 = ~0
     /// The user trap frame at the top of the kernel stack (user threads).
     var userFrame: UnsafeMutablePointer<trap_frame> {
         UnsafeMutablePointer(bitPattern: UInt(stackTop) - UInt(MemoryLayout<trap_frame>.stride))!
@@ -70,6 +88,7 @@ final class Thread {
 
     /// Returns the kernel stack to the frame manager (once the thread can no longer run).
     func releaseStack() {
+        process = nil
         if stackBase != 0 { MemoryBringup.frames?.free(physical: stackBase, order: Thread.stackOrder) }
         stackBase = 0
     }

@@ -48,4 +48,8 @@ final class FCMFile: FCM {
     override func pageForWrite(_ index: UInt64) -> UInt64? { page(index, create: true) }
 
     override var residentPages: Int { lock.withLockIRQSave { pinned.count } }
+
+    override func isBeyondEnd(_ index: UInt64) -> Bool {
+        Int64(index) * 4096 >= inode.currentSize
+    }
 }

@@ -19,6 +19,9 @@ final class Process {
     var session: Int
     /// Wait status (wait(2) encoding) once the process has exited: a zombie.
     var exitStatus: Int32? = nil
+    /// Set by exit_group or a fatal signal: the status the process ends with once its last
+    /// thread is out.
+    var groupExitStatus: Int32? = nil
     /// Signal actions and the pending set (Linux/Signals.swift).
     var signals = SignalState()
     /// Woken when a child changes state (wait4 blocks here).
@@ -61,15 +64,21 @@ final class Process {
 /// pid -> process; pid 1 is init.
 enum ProcessTable {
     nonisolated(unsafe) static var processes: [Int: Process] = [:]
+    /// Thread ids of threads other than a process's first (tids share the pid space).
+    nonisolated(unsafe) static var threads: [Int: Thread] = [:]
+    /// Numbers handed out and not yet free again (a pid is reserved from fork until reaped).
+    nonisolated(unsafe) static var reserved = Set<Int>()
     nonisolated(unsafe) static var nextPID = 1
     static let lock = SpinLock()
     static let maxProcesses = 4096
 
+    /// A free pid (or tid), reserved until `release`. EAGAIN at the process limit (fork(2)).
     static func allocatePID() throws(Errno) -> Int {
         let pid: Int? = lock.withLockIRQSave {
-            guard processes.count < maxProcesses else { return nil }
-            while processes[nextPID] != nil { nextPID = nextPID >= 4_194_304 ? 2 : nextPID + 1 }
+            guard reserved.count < maxProcesses else { return nil }
+            while reserved.contains(nextPID) { nextPID = nextPID >= 4_194_304 ? 2 : nextPID + 1 }
             let pid = nextPID
+            reserved.insert(pid)
             nextPID = nextPID >= 4_194_304 ? 2 : nextPID + 1
             return pid
         }
@@ -78,7 +87,12 @@ enum ProcessTable {
     }
 
     static func insert(_ p: Process) { lock.withLockIRQSave { processes[p.pid] = p } }
-    static func remove(_ pid: Int) { lock.withLockIRQSave { processes[pid] = nil } }
+    static func remove(_ pid: Int) { lock.withLockIRQSave { processes[pid] = nil; reserved.remove(pid) } }
+    static func insertThread(_ t: Thread) { lock.withLockIRQSave { threads[t.tid] = t } }
+    static func removeThread(_ tid: Int) { lock.withLockIRQSave { threads[tid] = nil; reserved.remove(tid) } }
+    static func findThread(_ tid: Int) -> Thread? {
+        lock.withLockIRQSave { threads[tid] ?? processes[tid]?.threads.first(where: { $0.tid == tid }) }
+    }
     static func find(_ pid: Int) -> Process? { lock.withLockIRQSave { processes[pid] } }
     static var count: Int { lock.withLockIRQSave { processes.count } }
 }

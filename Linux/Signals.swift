@@ -72,7 +72,8 @@ enum Signals {
     static func send(_ sig: Int32, to process: Process, info: SignalInfo = SignalInfo()) {
         guard sig >= 1, sig <= Int32(Signal.count), !process.isZombie else { return }
         let state = process.signals
-        let blocked = process.threads.first?.blockedSignals ?? 0
+        // Blocked only if every thread blocks it (any thread may take a process-wide signal).
+        let blocked = process.threads.reduce(~UInt64(0)) { $0 & $1.blockedSignals }
         let queued: Bool = state.lock.withLockIRQSave {
             let action = state.actions[Int(sig)]
             let ignored = action.handler == 1 || (action.handler == 0 && Signal.defaultIgnores(sig))
@@ -84,10 +85,26 @@ enum Signals {
         if queued { for t in process.threads { Scheduler.wake(t) } }
     }
 
-    /// Whether the current thread has a signal it would act on now (interrupts sleeps).
+    /// Whether the current thread has a signal it would act on now, or must exit (interrupts sleeps).
     static func hasDeliverable(_ thread: Thread) -> Bool {
         guard let p = thread.process else { return false }
-        return p.signals.pending & ~(thread.blockedSignals & ~Signal.unblockable) != 0
+        if thread.mustExit { return true }
+        return (p.signals.pending | thread.pendingSignals) & ~(thread.blockedSignals & ~Signal.unblockable) != 0
+    }
+
+    /// Generates `sig` for one thread (tgkill, tkill).
+    static func send(_ sig: Int32, toThread thread: Thread, info: SignalInfo = SignalInfo()) {
+        guard sig >= 1, sig <= Int32(Signal.count), let process = thread.process, !process.isZombie else { return }
+        let state = process.signals
+        let queued: Bool = state.lock.withLockIRQSave {
+            let action = state.actions[Int(sig)]
+            let ignored = action.handler == 1 || (action.handler == 0 && Signal.defaultIgnores(sig))
+            if ignored && thread.blockedSignals & Signal.bit(sig) == 0 && sig != Signal.SIGKILL { return false }
+            thread.pendingSignals |= Signal.bit(sig)
+            state.info[Int(sig)] = info
+            return true
+        }
+        if queued { Scheduler.wake(thread) }
     }
 
     /// On the way back to user mode: restart or fail interrupted calls, deliver one signal.
@@ -96,13 +113,17 @@ enum Signals {
         guard let process = thread.process else { return }
         let fromSyscall = frame.pointee.vector == 0x100
         let interrupted = fromSyscall && Int64(bitPattern: frame.pointee.rax) == -Int64(Errno.ERESTARTSYS.rawValue)
+        // The common case: nothing pending, nothing to restart. One load each, no lock.
+        if !interrupted && thread.savedMask == nil && (process.signals.pending | thread.pendingSignals) == 0 { return }
         while true {
             let state = process.signals
             let picked: (Int32, SignalAction, SignalInfo)? = state.lock.withLockIRQSave {
-                let ready = state.pending & ~(thread.blockedSignals & ~Signal.unblockable)
+                let mask = ~(thread.blockedSignals & ~Signal.unblockable)
+                let own = thread.pendingSignals & mask
+                let ready = own != 0 ? own : state.pending & mask
                 guard ready != 0 else { return nil }
                 let sig = Int32(ready.trailingZeroBitCount + 1)
-                state.pending &= ~Signal.bit(sig)
+                if own != 0 { thread.pendingSignals &= ~Signal.bit(sig) } else { state.pending &= ~Signal.bit(sig) }
                 let action = state.actions[Int(sig)]
                 if action.handler > 1 && action.flags & Signal.SA_RESETHAND != 0 { state.actions[Int(sig)] = SignalAction() }
                 return (sig, action, state.info[Int(sig)])
@@ -140,6 +161,10 @@ enum Signals {
                           action: SignalAction, info: SignalInfo) -> Bool {
         let f = frame.pointee
         var sp = f.rsp &- 128                           // skip the red zone
+        let onAltStack = thread.altStackSize != 0 && f.rsp > thread.altStackBase && f.rsp <= thread.altStackBase + thread.altStackSize
+        if action.flags & Signal.SA_ONSTACK != 0 && thread.altStackSize != 0 && !onAltStack {
+            sp = thread.altStackBase + thread.altStackSize   // sigaltstack(2): the handler runs there
+        }
         sp = (sp &- 512) & ~63                          // FXSAVE area, 64-byte aligned
         let fpstate = sp
         sp = ((sp &- UInt64(frameSize)) & ~15) &- 8     // (rsp + 8) % 16 == 0 at handler entry
@@ -147,6 +172,9 @@ enum Signals {
         func put(_ o: Int, _ v: UInt64) { LittleEndianBytes.put64(&b, o, v) }
         put(0, action.restorer)
         // ucontext: uc_flags, uc_link, uc_stack{ss_sp, ss_flags, ss_size}, then sigcontext.
+        put(ucontextOffset + 16, thread.altStackBase)
+        put(ucontextOffset + 24, thread.altStackSize == 0 ? 2 : (onAltStack ? 1 : 0))   // SS_DISABLE / SS_ONSTACK
+        put(ucontextOffset + 32, thread.altStackSize)
         let sc = ucontextOffset + 40
         let regs: [UInt64] = [f.r8, f.r9, f.r10, f.r11, f.r12, f.r13, f.r14, f.r15, f.rdi, f.rsi, f.rbp,
                               f.rbx, f.rdx, f.rax, f.rcx, f.rsp, f.rip, f.rflags]

@@ -12,8 +12,10 @@ enum UserTraps {
     /// An exception from ring 3 (vector < 32).
     static func exception(_ frame: UnsafeMutablePointer<trap_frame>) {
         let vector = Int(frame.pointee.vector)
+        if vector != 2 && vector != 18 { arch_enable_interrupts() }   // user mode ran with them on
         if vector == 14 {
             let address = arch_read_cr2()
+            arch_enable_interrupts()                // user mode ran with interrupts on; TLB shootdowns must reach us
             let error = frame.pointee.error_code
             if let p = Scheduler.current.process {
                 trace(PageFaultEvent.fault, address, frame.pointee.rip, error)
@@ -24,7 +26,14 @@ enum UserTraps {
                     beforeReturnToUser(frame)
                     return
                 }
-                klog("\(String(decoding: p.command, as: UTF8.self))[\(p.pid)]: segfault at \(hex(address, digits: 1)) ip \(hex(frame.pointee.rip)) sp \(hex(frame.pointee.rsp)) error \(error)")
+                if result == .busError {
+                    _ = faultSignal(Signal.SIGBUS, code: 2, address: address, frame: frame)   // BUS_ADRERR
+                    beforeReturnToUser(frame)
+                    return
+                }
+                // Out of memory: like Linux's OOM killer, end the process that needed the page.
+                klog("Out of memory: killed process \(p.pid) (\(String(decoding: p.command, as: UTF8.self)))")
+                kill(signal: Signal.SIGKILL)
             }
             kill(signal: 11)                                        // SIGSEGV
         }
@@ -46,6 +55,7 @@ enum UserTraps {
         let rip = frame.pointee.rip
         guard rip == arch_k42_copy_user_insn() || rip == arch_k42_zero_user_insn() else { return false }
         let address = arch_read_cr2()
+        if frame.pointee.rflags & 0x200 != 0 { arch_enable_interrupts() }
         if address < UInt64(USER_END), let p = Scheduler.current.process {
             let write = frame.pointee.error_code & 2 != 0
             if p.addressSpace.handleFault(address: address, write: write, execute: false) == .resolved { return true }
@@ -58,13 +68,14 @@ enum UserTraps {
     /// with 0x80 when the default action dumps core).
     static func kill(signal: Int32) -> Never {
         // No core files are written (RLIMIT_CORE is 0, as on most Linux systems), so the
-        // wait status never has the core-dump bit.
-        ProcessExit.exit(status: signal)
+        // wait status never has the core-dump bit. A fatal signal ends every thread.
+        Threads.exitGroup(status: signal)
     }
 
     /// Last stop before ring 3 (system calls and interrupts from user mode): a pending
     /// reschedule, then signal delivery.
     static func beforeReturnToUser(_ frame: UnsafeMutablePointer<trap_frame>) {
+        if Scheduler.current.mustExit { Threads.exitThread(code: 0) }   // another thread ran exit_group
         let s = Scheduler.cpus[currentCPU]
         if s.needReschedule {
             let flags = k42_irq_save()

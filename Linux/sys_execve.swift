@@ -109,6 +109,8 @@ enum Exec {
         process.addressSpace = space
         tables.activate()
         thread.fsBase = 0
+        thread.altStackBase = 0                          // execve drops the alternate stack
+        thread.altStackSize = 0
         UserMode.setFSBase(0)
         if let initial = UserMode.initialFPUState { arch_fxrstor(initial) }
         let frame = thread.userFrame

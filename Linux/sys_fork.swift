@@ -28,8 +28,11 @@ enum ProcessCreation {
         }) else { ProcessTable.remove(pid); throw .ENOMEM }
         childThreadRef = thread
         thread.process = child
+        thread.tid = pid
         thread.fsBase = parentThread.fsBase
         thread.blockedSignals = parentThread.blockedSignals
+        thread.altStackBase = parentThread.altStackBase     // fork keeps the alternate stack
+        thread.altStackSize = parentThread.altStackSize
         arch_fxsave(thread.fpu)                             // the parent's live FPU/SSE state
         thread.userFrame.pointee = a.frame.pointee
         thread.userFrame.pointee.rax = 0
@@ -46,14 +49,18 @@ enum ProcessCreation {
 func sys_fork(_ a: SyscallArguments) throws(Errno) -> Int { try ProcessCreation.fork(a) }
 func sys_vfork(_ a: SyscallArguments) throws(Errno) -> Int { try ProcessCreation.fork(a) }
 
-/// clone(2) without CLONE_VM/CLONE_THREAD (threads come with issue 4): fork with an optional
-/// new stack; CLONE_PARENT_SETTID/CHILD_SETTID/CHILD_CLEARTID are honoured where simple.
+/// clone(2): x86_64 argument order flags, stack, parent_tid, child_tid, tls. CLONE_THREAD
+/// makes a thread of this process (Linux/Threads.swift); otherwise a new process (fork with
+/// an optional new stack). CLONE_VM without CLONE_THREAD (posix_spawn's vfork-like child) is
+/// done as a copy-on-write fork.
 func sys_clone(_ a: SyscallArguments) throws(Errno) -> Int {
     let flags = a.a0
-    let unsupported: UInt64 = 0x100 | 0x10000 | 0x800           // CLONE_VM, CLONE_THREAD, CLONE_SIGHAND
-    guard flags & unsupported == 0 else { throw .ENOSYS }
+    if flags & Threads.CLONE_THREAD != 0 {
+        return try Threads.create(a, flags: flags, stack: a.a1, parentTID: a.a2, childTID: a.a3, tls: a.a4)
+    }
+    if flags & Threads.CLONE_SIGHAND != 0 && flags & Threads.CLONE_VM == 0 { throw .EINVAL }
     let pid = try ProcessCreation.fork(a, childStack: a.a1)
-    if flags & 0x0010_0000 != 0, a.a2 != 0 { try UserMemory.write(a.a2, Int32(pid)) }   // CLONE_PARENT_SETTID
+    if flags & Threads.CLONE_PARENT_SETTID != 0, a.a2 != 0 { try UserMemory.write(a.a2, Int32(pid)) }
     return pid
 }
 
@@ -133,11 +140,14 @@ enum ProcessExit {
         }
     }
 
-    /// Ends the calling process with a wait(2) status; never returns.
+    /// Ends the calling process with a wait(2) status (its last thread calls this); never returns.
     static func exit(status: Int32) -> Never {
         finishExit(status: status)
         Scheduler.exitCurrentThread()
     }
+
+    /// Ends every thread of the calling process with `status` (exit_group, fatal signals).
+    static func exitGroup(status: Int32) -> Never { Threads.exitGroup(status: status) }
 
     /// Everything but the final switch, in its own frame so that no strong reference is left
     /// behind in the dying thread's stack (it never returns to release them).
@@ -145,7 +155,7 @@ enum ProcessExit {
     private static func finishExit(status: Int32) {
         let me = currentProcess
         trace(ProcessEvent.exit, UInt64(me.pid), UInt64(UInt32(bitPattern: status)))
-        arch_write_cr3(KernelPageTables.rootPhysical)       // leave the address space before freeing it
+        UserPageTables.leaveOnThisCPU(me.pageTables)         // leave the address space before freeing it
         me.addressSpace.removeAll()
         me.files.closeAll()
         me.threads.removeAll()

@@ -11,7 +11,7 @@ var currentProcess: Process {
 }
 
 func sys_getpid(_ a: SyscallArguments) throws(Errno) -> Int { currentProcess.pid }
-func sys_gettid(_ a: SyscallArguments) throws(Errno) -> Int { currentProcess.pid }
+func sys_gettid(_ a: SyscallArguments) throws(Errno) -> Int { Scheduler.current.tid }
 func sys_getppid(_ a: SyscallArguments) throws(Errno) -> Int { currentProcess.parent?.pid ?? 0 }
 func sys_getuid(_ a: SyscallArguments) throws(Errno) -> Int { 0 }
 func sys_geteuid(_ a: SyscallArguments) throws(Errno) -> Int { 0 }
@@ -58,15 +58,21 @@ func sys_setsid(_ a: SyscallArguments) throws(Errno) -> Int {
     return me.pid
 }
 
+/// exit(2): ends the calling thread (the process too if it was the last).
 func sys_exit(_ a: SyscallArguments) throws(Errno) -> Int {
-    ProcessExit.exit(status: Int32(truncatingIfNeeded: a.a0 & 0xFF) << 8)
+    Threads.exitThread(code: Int32(truncatingIfNeeded: a.a0 & 0xFF))
 }
 
+/// exit_group(2): ends every thread of the process.
 func sys_exit_group(_ a: SyscallArguments) throws(Errno) -> Int {
-    ProcessExit.exit(status: Int32(truncatingIfNeeded: a.a0 & 0xFF) << 8)
+    Threads.exitGroup(status: Int32(truncatingIfNeeded: a.a0 & 0xFF) << 8)
 }
 
-func sys_set_tid_address(_ a: SyscallArguments) throws(Errno) -> Int { currentProcess.pid }
+func sys_set_tid_address(_ a: SyscallArguments) throws(Errno) -> Int {
+    let t = Scheduler.current
+    t.clearChildTID = a.a0
+    return t.tid
+}
 
 func sys_set_robust_list(_ a: SyscallArguments) throws(Errno) -> Int {
     guard a.a1 == 24 else { throw .EINVAL }                // sizeof(struct robust_list_head)
@@ -107,6 +113,7 @@ func sys_reboot(_ a: SyscallArguments) throws(Errno) -> Int {
     guard a.a0 == 0xFEE1_DEAD, [672_274_793, 85_072_278, 369_367_448, 537_993_216].contains(a.a1) else { throw .EINVAL }
     switch UInt32(truncatingIfNeeded: a.a2) {
     case 0x4321_FEDC, 0xCDEF_0123, 0x0123_4567:          // POWER_OFF, HALT, RESTART
+        KFSMounts.syncAll()                               // acknowledged writes reach the disk
         klogImportant("reboot: Power down")
         KernelTracing.finishBeforeExit()                  // the trace reaches the host first
         MachineExit.exit(success: true)
@@ -161,4 +168,46 @@ func sys_prctl(_ a: SyscallArguments) throws(Errno) -> Int {
     case 4: return a.a1 <= 1 ? 0 : try { () throws(Errno) -> Int in throw .EINVAL }()
     default: throw .EINVAL
     }
+}
+
+/// sched_setaffinity(2): the calling thread moves to the first allowed CPU if its own is not
+/// allowed; for other threads the mask is recorded and applies from their next migration.
+func sys_sched_setaffinity(_ a: SyscallArguments) throws(Errno) -> Int {
+    let tid = Int(Int32(truncatingIfNeeded: a.a0))
+    guard a.a1 >= 8 else { throw .EINVAL }
+    let mask = try UserMemory.read(a.a2, as: UInt64.self)
+    let online = CPUs.all.reduce(UInt64(0)) { $0 | (UInt64(1) << UInt64($1.index)) }
+    guard mask & online != 0 else { throw .EINVAL }
+    let thread: Thread
+    if tid == 0 { thread = Scheduler.current } else {
+        guard let t = ProcessTable.findThread(tid) else { throw .ESRCH }
+        thread = t
+    }
+    thread.affinity = mask & online
+    if thread === Scheduler.current, thread.affinity & (UInt64(1) << UInt64(thread.cpu)) == 0 {
+        Scheduler.migrateCurrent(to: thread.affinity.trailingZeroBitCount)
+    }
+    return 0
+}
+
+/// sched_getaffinity(2): returns the size of the kernel's CPU mask (8 bytes).
+func sys_sched_getaffinity(_ a: SyscallArguments) throws(Errno) -> Int {
+    let tid = Int(Int32(truncatingIfNeeded: a.a0))
+    guard a.a1 >= 8, a.a1 & 7 == 0 else { throw .EINVAL }
+    let thread: Thread
+    if tid == 0 { thread = Scheduler.current } else {
+        guard let t = ProcessTable.findThread(tid) else { throw .ESRCH }
+        thread = t
+    }
+    let online = CPUs.all.reduce(UInt64(0)) { $0 | (UInt64(1) << UInt64($1.index)) }
+    try UserMemory.write(a.a2, thread.affinity & online)
+    if a.a1 > 8 { try UserMemory.zero(a.a2 + 8, count: Int(a.a1) - 8) }
+    return 8
+}
+
+/// getcpu(2): the CPU (and NUMA node 0) the caller is running on.
+func sys_getcpu(_ a: SyscallArguments) throws(Errno) -> Int {
+    if a.a0 != 0 { try UserMemory.write(a.a0, UInt32(currentCPU)) }
+    if a.a1 != 0 { try UserMemory.write(a.a1, UInt32(0)) }
+    return 0
 }

@@ -25,7 +25,10 @@ func sys_rt_sigaction(_ a: SyscallArguments) throws(Errno) -> Int {
         if let n = newAction {
             state.actions[Int(sig)] = n
             // Setting SIG_IGN (or a default of ignore) discards what is pending (POSIX).
-            if n.handler == 1 || (n.handler == 0 && Signal.defaultIgnores(sig)) { state.pending &= ~Signal.bit(sig) }
+            if n.handler == 1 || (n.handler == 0 && Signal.defaultIgnores(sig)) {
+                state.pending &= ~Signal.bit(sig)
+                for t in currentProcess.threads { t.pendingSignals &= ~Signal.bit(sig) }
+            }
         }
         return previous
     }
@@ -100,27 +103,28 @@ func sys_kill(_ a: SyscallArguments) throws(Errno) -> Int {
     return 0
 }
 
-/// tkill/tgkill: one thread per process today, so the thread id is the process id.
+/// tkill(2): a signal for one thread (SI_TKILL).
 func sys_tkill(_ a: SyscallArguments) throws(Errno) -> Int {
     let tid = Int(Int32(truncatingIfNeeded: a.a0))
     let sig = Int32(truncatingIfNeeded: a.a1)
     guard tid > 0, sig >= 0, sig <= Int32(Signal.count) else { throw .EINVAL }
-    guard let p = ProcessTable.find(tid) else { throw .ESRCH }
-    if sig != 0 { Signals.send(sig, to: p, info: SignalInfo(code: -6, pid: Int32(currentProcess.pid))) }
+    guard let t = ProcessTable.findThread(tid) else { throw .ESRCH }
+    if sig != 0 { Signals.send(sig, toThread: t, info: SignalInfo(code: -6, pid: Int32(currentProcess.pid))) }
     return 0
 }
 
+/// tgkill(2): like tkill, but the thread must belong to thread group `tgid`.
 func sys_tgkill(_ a: SyscallArguments) throws(Errno) -> Int {
     let tgid = Int(Int32(truncatingIfNeeded: a.a0)), tid = Int(Int32(truncatingIfNeeded: a.a1))
     guard tgid > 0, tid > 0 else { throw .EINVAL }
-    guard tgid == tid else { throw .ESRCH }
+    guard let t = ProcessTable.findThread(tid), t.process?.pid == tgid else { throw .ESRCH }
     return try sys_tkill(SyscallArguments(frame: a.frame, override: (UInt64(tid), a.a2)))
 }
 
 func sys_rt_sigpending(_ a: SyscallArguments) throws(Errno) -> Int {
     guard a.a1 == 8 else { throw .EINVAL }
     let thread = Scheduler.current
-    let pending = currentProcess.signals.lock.withLockIRQSave { currentProcess.signals.pending }
+    let pending = currentProcess.signals.lock.withLockIRQSave { currentProcess.signals.pending | thread.pendingSignals }
     try UserMemory.write(a.a0, pending & thread.blockedSignals)
     return 0
 }
@@ -146,8 +150,28 @@ func sys_pause(_ a: SyscallArguments) throws(Errno) -> Int {
     throw .EINTR
 }
 
-/// sigaltstack(2): accepted and reported (delivery on the alternate stack: job-control issue).
+/// sigaltstack(2): SS_ONSTACK 1, SS_DISABLE 2, SS_AUTODISARM (1 << 31); MINSIGSTKSZ 2048.
+/// Handlers installed with SA_ONSTACK then run on it (Signals.pushFrame).
 func sys_sigaltstack(_ a: SyscallArguments) throws(Errno) -> Int {
-    if a.a1 != 0 { try UserMemory.write(a.a1, (UInt64(0), UInt32(2), UInt32(0), UInt64(0))) }   // SS_DISABLE
+    let t = Scheduler.current
+    let rsp = a.frame.pointee.rsp
+    let onStack = t.altStackSize != 0 && rsp > t.altStackBase && rsp <= t.altStackBase + t.altStackSize
+    var old: (UInt64, UInt32, UInt32, UInt64) = (t.altStackBase, t.altStackSize == 0 ? 2 : (onStack ? 1 : 0), 0, t.altStackSize)
+    if a.a0 != 0 {
+        let (sp, flags, _, size) = try UserMemory.read(a.a0, as: (UInt64, UInt32, UInt32, UInt64).self)
+        if onStack { throw .EPERM }
+        let mode = flags & ~(UInt32(1) << 31)
+        guard mode == 0 || mode == 2 else { throw .EINVAL }
+        if mode == 2 {
+            t.altStackBase = 0; t.altStackSize = 0
+        } else {
+            guard size >= 2048 else { throw .ENOMEM }
+            t.altStackBase = sp; t.altStackSize = size
+        }
+    }
+    if a.a1 != 0 {
+        if old.3 == 0 { old.0 = 0 }
+        try UserMemory.write(a.a1, old)
+    }
     return 0
 }

@@ -164,6 +164,16 @@ public final class FrameManager: @unchecked Sendable {
         return pfn.map { UInt64($0) << pageShift }
     }
 
+    /// A frame for user memory: nil while fewer than `kernelReserve` frames are free, so user
+    /// programs running memory out leave the kernel enough to go on (and to kill them).
+    public func allocateUserFrame() -> UInt64? {
+        guard freeFrames > kernelReserve else { return nil }
+        return allocateFrame()
+    }
+
+    /// Frames user allocations leave for the kernel (1/32 of memory, at least 512).
+    public var kernelReserve: Int { max(512, frameCount / 32) }
+
     /// Frees one frame: into this CPU's cache if this CPU handed it out, else onto the
     /// owner's remote list.
     public func freeFrame(physical: UInt64) {

@@ -16,10 +16,8 @@ run "tier 1: portable modules in Embedded mode" bash scripts/embedded-check.sh
 run "build: kernel and test kernel" make -s kernel test-kernel
 run "tier 2: in-kernel tests in QEMU" bash scripts/test-kernel.sh
 run "tier 2: tracing over COM2" bash scripts/test-trace.sh
-if [ -x tests/linux-abi/run.sh ]; then
-  run "tier 3: Linux-ABI tests" tests/linux-abi/run.sh
-else
-  echo "=== tier 3: Linux-ABI tests: not present yet (they come with the Linux personality)"
-fi
+run "tier 2: KFS on virtio-blk (end to end, crash)" bash scripts/test-kfs.sh
+run "tier 3: Linux-ABI tests" bash tests/linux-abi/run.sh
+run "tier 3: benchmark programs run on our kernel (no timing)" bash bench/test.sh
 echo "make test: $([ $status = 0 ] && echo passed || echo FAILED) in $(( $(date +%s) - start )) s"
 exit $status

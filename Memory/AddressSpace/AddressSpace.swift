@@ -10,6 +10,8 @@ public enum FaultResult: Equatable {
     case resolved
     /// SIGSEGV with si_code SEGV_MAPERR (1: no mapping) or SEGV_ACCERR (2: wrong rights).
     case segmentationFault(code: Int32)
+    /// SIGBUS (BUS_ADRERR): a file mapping touched past the end of its file.
+    case busError
     case outOfMemory
 }
 
@@ -26,6 +28,8 @@ public final class AddressSpace {
     public var mmapTop: UInt64
     /// The lowest address mmap may use (NULL page and the program stay clear).
     public var mmapBottom: UInt64 = 0x10000
+    /// RLIMIT_STACK: a region that grows down never grows past this size (Linux's 8 MiB default).
+    public var stackLimit: UInt64 = 8 << 20
     public let userEnd: UInt64
     static let page = UInt64(pageSize)
 
@@ -49,10 +53,13 @@ public final class AddressSpace {
         if region == nil, let below = regions.first(where: { $0.growsDown && $0.start > address && $0.start - address <= 1 << 20 }) {
             // Grow the stack down to cover the fault (Linux: stack_guard_gap aside).
             let newStart = address & ~(Self.page - 1)
+            guard below.end - newStart <= stackLimit else { return .segmentationFault(code: 1) }
             if let prev = regions.last(where: { $0.end <= below.start }), prev.end > newStart - Self.page {
                 return .segmentationFault(code: 1)
             }
-            below.fcmFirstPage -= (below.start - newStart) / Self.page
+            let grow = (below.start - newStart) / Self.page
+            guard below.fcmFirstPage >= grow else { return .segmentationFault(code: 1) }
+            below.fcmFirstPage -= grow
             below.start = newStart
             region = below
         }
@@ -62,6 +69,7 @@ public final class AddressSpace {
         if r.protection.isEmpty { return .segmentationFault(code: 2) }
         let page = address & ~(Self.page - 1)
         let index = r.pageIndex(page)
+        if r.fcm.isBeyondEnd(index) { return .busError }
         if write || r.shared {
             guard let pa = r.fcm.pageForWrite(index) else { return .outOfMemory }
             hat.map(virtual: page, physical: pa, protection: r.protection)
@@ -97,8 +105,10 @@ public final class AddressSpace {
             start = found
         }
         let backing = fcm ?? FCMAnonymous(frames: frames)
+        // A region that grows down needs FCM page numbers below its first one.
+        let first = growsDown && fcm == nil && fcmFirstPage == 0 ? UInt64(1) << 32 : fcmFirstPage
         insert(Region(start: start, end: start + size, protection: protection, fcm: backing,
-                      fcmFirstPage: fcmFirstPage, shared: shared, name: name, growsDown: growsDown))
+                      fcmFirstPage: first, shared: shared, name: name, growsDown: growsDown))
         return start
     }
 
@@ -117,19 +127,22 @@ public final class AddressSpace {
         guard end >= start, end <= userEnd else { throw .ENOMEM }
         lock.lock()
         defer { lock.unlock() }
-        // Every page must be mapped (Linux: ENOMEM otherwise).
+        // Linux changes the mapped pages up to the first hole, then fails with ENOMEM.
         var cursor = start
         for r in regions where r.end > start && r.start < end {
-            if r.start > cursor { throw .ENOMEM }
-            cursor = r.end
+            if r.start > cursor { break }
+            cursor = min(r.end, end)
         }
-        if cursor < end { throw .ENOMEM }
-        splitLocked(at: start); splitLocked(at: end)
-        for r in regions where r.start >= start && r.end <= end {
-            r.protection = protection
-            unmapPages(r.start, r.end)
+        let covered = cursor
+        if covered > start {
+            splitLocked(at: start); splitLocked(at: covered)
+            for r in regions where r.start >= start && r.end <= covered {
+                r.protection = protection
+                unmapPages(r.start, r.end)
+            }
+            hat.flush()
         }
-        hat.flush()
+        if covered < end { throw .ENOMEM }
     }
 
     /// Sets where the program break starts (after loading the program).
@@ -235,16 +248,19 @@ public final class AddressSpace {
     func removeLocked(_ start: UInt64, _ end: UInt64) {
         splitLocked(at: start); splitLocked(at: end)
         var kept: [Region] = []
+        var removed: [Region] = []
         for r in regions {
             if r.start >= start && r.end <= end {
                 unmapPages(r.start, r.end)
-                if !r.shared { r.fcm.discard(first: r.fcmFirstPage, count: (r.end - r.start) / Self.page) }
+                removed.append(r)
             } else {
                 kept.append(r)
             }
         }
         regions = kept
+        // Every CPU's TLB forgets the pages before their frames can be reused.
         hat.flush()
+        for r in removed where !r.shared { r.fcm.discard(first: r.fcmFirstPage, count: (r.end - r.start) / Self.page) }
     }
 
     func unmapPages(_ start: UInt64, _ end: UInt64) {

@@ -17,6 +17,8 @@ open class FCM {
     open var residentPages: Int { 0 }
     /// The frame of page `index` if this FCM already holds it (no allocation, no chain walk).
     open func cachedPage(_ index: UInt64) -> UInt64? { nil }
+    /// True if page `index` lies wholly past the end of the file (a fault there is SIGBUS).
+    open func isBeyondEnd(_ index: UInt64) -> Bool { false }
 }
 
 /// Anonymous memory: zero-fill on demand, copy-on-write through `backing`.
@@ -57,9 +59,14 @@ public final class FCMAnonymous: FCM {
         return (pa, true)
     }
 
+    override public func isBeyondEnd(_ index: UInt64) -> Bool {
+        if ownPage(index) != nil { return false }
+        return backing?.isBeyondEnd(index) ?? false
+    }
+
     override public func pageForWrite(_ index: UInt64) -> UInt64? {
         if let pa = ownPage(index) { return pa }
-        guard let fresh = frames.allocateFrame() else { return nil }
+        guard let fresh = frames.allocateUserFrame() else { return nil }
         let destination = frames.window.pointer(fresh)
         if let source = backingPage(index) {
             destination.copyMemory(from: frames.window.pointer(source), byteCount: pageSize)

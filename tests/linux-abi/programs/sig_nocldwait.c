@@ -5,6 +5,9 @@
 #include <signal.h>
 static volatile sig_atomic_t chld, code, status;
 static void on_chld(int sig, siginfo_t *si, void *uc) { (void)sig; (void)uc; chld++; code = si->si_code; status = si->si_status; }
+static int zombies_of_mine(void);
+/* Waits (up to 2 s) for a child to become waitable: machines under load are slow to run it. */
+static void settle(void) { for (int i = 0; i < 200 && zombies_of_mine() <= 0; i++) usleep(10000); }
 static int zombies_of_mine(void) {
     /* Count children still waitable without reaping them. */
     siginfo_t info;
@@ -16,7 +19,7 @@ int main(void) {
     setvbuf(stdout, NULL, _IONBF, 0);
     int st;
     for (int i = 0; i < 3; i++) if (fork() == 0) _exit(i);
-    usleep(30000);
+    settle();
     printf("default: a zombie waits=%d\n", zombies_of_mine());
     while (wait(&st) > 0) {}
 
@@ -53,7 +56,7 @@ int main(void) {
     /* Back to default: zombies again. */
     signal(SIGCHLD, SIG_DFL);
     if (fork() == 0) _exit(0);
-    usleep(30000);
+    settle();
     printf("default again: zombie=%d\n", zombies_of_mine());
     wait(&st);
     return 0;
