@@ -41,6 +41,7 @@ enum ProcFiles {
             s += "ctxt \(Scheduler.cpus.reduce(UInt64(0)) { $0 + $1.switches })\nbtime \(boot)\nprocesses \(ProcessTable.nextPID - 1)\nprocs_running 1\nprocs_blocked 0\n"
             return s
         }
+        ProcK42.register(proc)
         proc.addSymlink("self") { String(currentProcess.pid) }
         proc.addSymlink("thread-self") { "\(currentProcess.pid)/task/\(currentProcess.pid)" }
         proc.rootDirectory.setProvider(list: {
