@@ -4,12 +4,14 @@ Linux/Syscalls.swift, with the notes below on what each does not support yet."""
 import re, sys
 notes = {
     "mmap": "anonymous and file mappings (shared, private copy-on-write); no MAP_HUGETLB, MAP_LOCKED",
-    "clone": "fork-like flags only; CLONE_VM/CLONE_THREAD/CLONE_SIGHAND give ENOSYS (threads: next issue)",
+    "clone": "CLONE_THREAD threads (SETTLS, PARENT_SETTID, CHILD_SETTID/CLEARTID) or fork-like processes; CLONE_VM without CLONE_THREAD is a copy-on-write fork; no namespaces",
+    "futex": "WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAIT_BITSET, WAKE_BITSET; no PI futexes, no WAKE_OP; keyed per address space",
+    "sched_setaffinity": "moves the calling thread; for others the mask applies from their next migration",
+    "sigaltstack": "SA_ONSTACK handlers run on it",
     "vfork": "implemented as fork (a copy-on-write copy), which POSIX allows",
     "wait4": "exit and signal statuses; no stop/continue reports yet (job control: next issue); rusage zeroed",
     "waitid": "WEXITED only",
     "rt_sigaction": "SA_SIGINFO, SA_RESTART, SA_NODEFER, SA_RESETHAND, SA_NOCLDWAIT; SA_ONSTACK ignored",
-    "sigaltstack": "accepted and reported disabled; no alternate-stack delivery yet",
     "fcntl": "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL, pipe size; record locks always granted",
     "ioctl": "FIONBIO, FIOCLEX/FIONCLEX; ttys: TCGETS/TCSETS*, TIOCGWINSZ/TIOCSWINSZ, TIOCGPGRP/TIOCSPGRP, TIOCSCTTY, FIONREAD",
     "mount": "proc, tmpfs/ramfs, devtmpfs; MS_REMOUNT accepted",
