@@ -6,6 +6,7 @@
 import FileSystem
 import LinuxABI
 import Memory
+import Trace
 
 /// A program file read whole into kernel memory for loading (ENOENT, EACCES as execve(2)).
 struct ExecutableFile {
@@ -123,6 +124,10 @@ enum Exec {
         let base = path.lastIndex(of: UInt8(ascii: "/")).map { Array(path[($0 + 1)...]) } ?? path
         process.command = Array(base.prefix(15))
         process.signals.resetForExec()
+        let pid = [UInt64(process.pid)]
+        pid.withUnsafeBufferPointer { words in
+            process.command.withUnsafeBytes { trace(ProcessEvent.exec, words: words, text: $0) }
+        }
         process.arguments = arguments
         if path.first == UInt8(ascii: "/") { process.executablePath = path }
         else if let cwd = KernelFiles.vfs.path(of: process.cwd) { process.executablePath = cwd + (cwd.count > 1 ? [0x2F] : []) + path }
