@@ -83,7 +83,7 @@ enum ProcFiles {
 
     /// /proc/PID/stat (proc(5) field order; times in clock ticks).
     static func stat(_ p: Process) -> String {
-        let state = p.isZombie ? "Z" : (p.threads.first?.state == .running ? "R" : "S")
+        let state = p.isZombie ? "Z" : (p.stopped ? "T" : (p.threads.first?.state == .running ? "R" : "S"))
         let comm = String(decoding: p.command, as: UTF8.self)
         let ppid = p.parent?.pid ?? 0
         let rss = p.addressSpace.regions.reduce(0) { $0 + $1.fcm.residentPages }
@@ -92,7 +92,7 @@ enum ProcFiles {
     }
 
     static func status(_ p: Process) -> String {
-        let state = p.isZombie ? "Z (zombie)" : "S (sleeping)"
+        let state = p.isZombie ? "Z (zombie)" : (p.stopped ? "T (stopped)" : "S (sleeping)")
         let rss = p.addressSpace.regions.reduce(0) { $0 + $1.fcm.residentPages } * 4
         return "Name:\t\(String(decoding: p.command, as: UTF8.self))\nUmask:\t0\(String(p.umask, radix: 8))\nState:\t\(state)\nTgid:\t\(p.pid)\nPid:\t\(p.pid)\nPPid:\t\(p.parent?.pid ?? 0)\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmRSS:\t\(rss) kB\nThreads:\t\(max(p.threads.count, 1))\n"
     }

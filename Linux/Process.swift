@@ -22,6 +22,14 @@ final class Process {
     /// Set by exit_group or a fatal signal: the status the process ends with once its last
     /// thread is out.
     var groupExitStatus: Int32? = nil
+    /// Job control (signal(7)): stopped by SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU until SIGCONT. The
+    /// parent's wait4 reports a stop (WUNTRACED) or a continue (WCONTINUED) once each.
+    var stopped = false
+    var stopSignal: Int32 = 0
+    var stopToReport = false
+    var continueToReport = false
+    /// Threads sleeping while the process is stopped.
+    let stopWaiters = KernelWaitQueue()
     /// Signal actions and the pending set (Linux/Signals.swift).
     var signals = SignalState()
     /// Woken when a child changes state (wait4 blocks here).

@@ -30,11 +30,17 @@ enum Signal {
     @inline(__always) static func bit(_ sig: Int32) -> UInt64 { 1 << UInt64(sig - 1) }
     static let unblockable = bit(SIGKILL) | bit(SIGSTOP)
 
-    /// The default action is to ignore (signal(7)); stops are ignored too until job control.
+    /// The default action is to ignore (signal(7)). SIGCONT continues a stopped process when
+    /// it is sent (Signals.send) and is otherwise ignored.
     static func defaultIgnores(_ sig: Int32) -> Bool {
         sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT
-            || sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU
     }
+
+    /// The default action is to stop the process.
+    static func defaultStops(_ sig: Int32) -> Bool {
+        sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU
+    }
+    static let stopSignals = bit(SIGSTOP) | bit(SIGTSTP) | bit(SIGTTIN) | bit(SIGTTOU)
 }
 
 /// What a signal carries into siginfo_t.
@@ -71,7 +77,14 @@ enum Signals {
     /// Generates `sig` for `process`. Ignored, unblocked signals are discarded at once.
     static func send(_ sig: Int32, to process: Process, info: SignalInfo = SignalInfo()) {
         guard sig >= 1, sig <= Int32(Signal.count), !process.isZombie else { return }
+        if sig == Signal.SIGCONT { JobControl.continueProcess(process) }
+        if sig == Signal.SIGKILL { process.stopped = false }
         let state = process.signals
+        state.lock.withLockIRQSave {
+            // A stop signal cancels a pending continue and the other way round (signal(7)).
+            if sig == Signal.SIGCONT { state.pending &= ~Signal.stopSignals }
+            if Signal.defaultStops(sig) { state.pending &= ~Signal.bit(Signal.SIGCONT) }
+        }
         // Blocked only if every thread blocks it (any thread may take a process-wide signal).
         let blocked = process.threads.reduce(~UInt64(0)) { $0 & $1.blockedSignals }
         let queued: Bool = state.lock.withLockIRQSave {
@@ -130,6 +143,10 @@ enum Signals {
             }
             guard let (sig, action, info) = picked else { break }
             if action.handler == 1 || (action.handler == 0 && Signal.defaultIgnores(sig)) { continue }
+            if action.handler == 0 && Signal.defaultStops(sig) {
+                JobControl.stop(process, signal: sig)          // returns once continued
+                continue
+            }
             if action.handler == 0 { UserTraps.kill(signal: sig) }
             if interrupted {
                 if action.flags & Signal.SA_RESTART != 0 { restart(frame, thread) }

@@ -76,6 +76,7 @@ enum UserTraps {
     /// reschedule, then signal delivery.
     static func beforeReturnToUser(_ frame: UnsafeMutablePointer<trap_frame>) {
         if Scheduler.current.mustExit { Threads.exitThread(code: 0) }   // another thread ran exit_group
+        if let p = Scheduler.current.process, p.stopped { JobControl.waitWhileStopped(p) }   // job control
         let s = Scheduler.cpus[currentCPU]
         if s.needReschedule {
             let flags = k42_irq_save()

@@ -107,7 +107,9 @@ func writeFrom(_ file: OpenFile, _ address: UInt64, _ count: Int, at offset: Int
 }
 
 func sys_read(_ a: SyscallArguments) throws(Errno) -> Int {
-    try readInto(try currentProcess.files.get(fd(a.a0)), a.a1, Int(truncatingIfNeeded: a.a2))
+    let file = try currentProcess.files.get(fd(a.a0))
+    try JobControl.checkTerminalRead(file)
+    return try readInto(file, a.a1, Int(truncatingIfNeeded: a.a2))
 }
 func sys_write(_ a: SyscallArguments) throws(Errno) -> Int {
     try writeFrom(try currentProcess.files.get(fd(a.a0)), a.a1, Int(truncatingIfNeeded: a.a2))
@@ -279,6 +281,9 @@ func sys_getdents64(_ a: SyscallArguments) throws(Errno) -> Int {
 func sys_sendfile(_ a: SyscallArguments) throws(Errno) -> Int {
     let files = currentProcess.files
     let out = try files.get(fd(a.a0)), input = try files.get(fd(a.a1))
+    // Linux reads only from files with a page cache (regular files, block devices): a tty or
+    // a pipe as the input is EINVAL, and callers like busybox cat fall back to read/write.
+    guard input.stat().mode.isRegular else { throw .EINVAL }
     var offset: Int64? = a.a2 != 0 ? try UserMemory.read(a.a2, as: Int64.self) : nil
     var remaining = Int(truncatingIfNeeded: a.a3)
     var total = 0

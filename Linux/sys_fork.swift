@@ -69,7 +69,8 @@ func sys_wait4(_ a: SyscallArguments) throws(Errno) -> Int {
     let pid = Int(Int32(truncatingIfNeeded: a.a0))
     let options = a.a2
     guard options & ~(0x1 | 0x2 | 0x8 | 0x4000_0000 | 0x8000_0000 | 0x2000_0000) == 0 else { throw .EINVAL }
-    let (reaped, status) = try ProcessExit.waitForChild(pid: pid, noHang: options & 1 != 0)
+    let (reaped, status) = try ProcessExit.waitForChild(pid: pid, noHang: options & 1 != 0,
+                                                        stopped: options & 2 != 0, continued: options & 8 != 0)
     if reaped != 0 && a.a1 != 0 { try UserMemory.write(a.a1, status) }
     if reaped != 0 && a.a3 != 0 { try UserMemory.zero(a.a3, count: 144) }      // struct rusage
     return reaped
@@ -79,7 +80,7 @@ func sys_wait4(_ a: SyscallArguments) throws(Errno) -> Int {
 /// child waitable; fills siginfo for CLD_EXITED/KILLED.
 func sys_waitid(_ a: SyscallArguments) throws(Errno) -> Int {
     let which = a.a0, id = Int(Int32(truncatingIfNeeded: a.a1)), options = a.a3
-    guard options & 4 != 0 else { throw .EINVAL }
+    guard options & (2 | 4 | 8) != 0 else { throw .EINVAL }           // WSTOPPED, WEXITED, WCONTINUED
     let pid: Int
     switch which {
     case 0: pid = -1
@@ -87,15 +88,20 @@ func sys_waitid(_ a: SyscallArguments) throws(Errno) -> Int {
     case 2: pid = id == 0 ? 0 : -id
     default: throw .EINVAL
     }
-    let (reaped, status) = try ProcessExit.waitForChild(pid: pid, noHang: options & 1 != 0, reap: options & 0x0100_0000 == 0)
+    let (reaped, status) = try ProcessExit.waitForChild(pid: pid, noHang: options & 1 != 0, reap: options & 0x0100_0000 == 0,
+                                                        stopped: options & 2 != 0, continued: options & 8 != 0,
+                                                        exited: options & 4 != 0)
     if a.a2 != 0 {
         var info = [UInt8](repeating: 0, count: 128)
         if reaped != 0 {
-            let signaled = status & 0x7F != 0
+            let stoppedReport = status & 0xFF == 0x7F, continuedReport = status == 0xFFFF
+            let signaled = !stoppedReport && !continuedReport && status & 0x7F != 0
             LittleEndianBytes.put64(&info, 0, 17)                               // si_signo SIGCHLD (+ errno 0)
-            info[8] = signaled ? 2 : 1                                         // si_code CLD_KILLED / CLD_EXITED
+            // si_code: CLD_EXITED 1, CLD_KILLED 2, CLD_STOPPED 5, CLD_CONTINUED 6
+            info[8] = stoppedReport ? 5 : (continuedReport ? 6 : (signaled ? 2 : 1))
             LittleEndianBytes.put64(&info, 16, UInt64(reaped))                 // si_pid (+ si_uid 0)
-            let value = signaled ? Int32(status & 0x7F) : Int32((status >> 8) & 0xFF)
+            let value: Int32 = stoppedReport ? (status >> 8) & 0xFF : (continuedReport ? Signal.SIGCONT
+                : (signaled ? Int32(status & 0x7F) : Int32((status >> 8) & 0xFF)))
             LittleEndianBytes.put64(&info, 24, UInt64(UInt32(bitPattern: value)))   // si_status
         }
         try UserMemory.writeBytes(a.a2, info)
@@ -106,7 +112,8 @@ func sys_waitid(_ a: SyscallArguments) throws(Errno) -> Int {
 enum ProcessExit {
     /// Finds and reaps a zombie child matching `pid` (wait4's convention), blocking unless noHang;
     /// with `reap` false (waitid's WNOWAIT) the zombie stays waitable.
-    static func waitForChild(pid: Int, noHang: Bool, reap: Bool = true) throws(Errno) -> (Int, Int32) {
+    static func waitForChild(pid: Int, noHang: Bool, reap: Bool = true, stopped: Bool = false,
+                             continued: Bool = false, exited: Bool = true) throws(Errno) -> (Int, Int32) {
         let me = currentProcess
         func matches(_ c: Process) -> Bool {
             if pid > 0 { return c.pid == pid }
@@ -117,13 +124,26 @@ enum ProcessExit {
         while true {
             var found: Process? = nil
             var any = false
+            var report: (Int, Int32)? = nil
             ProcessTable.lock.withLockIRQSave {
                 for c in me.children where matches(c) {
                     any = true
-                    if c.isZombie { found = c; break }
+                    if c.isZombie && exited { found = c; break }
+                    // Job control: a stop (WUNTRACED) or a continue (WCONTINUED), reported once.
+                    if stopped && c.stopToReport {
+                        if reap { c.stopToReport = false }
+                        report = (c.pid, (c.stopSignal << 8) | 0x7F)
+                        break
+                    }
+                    if continued && c.continueToReport {
+                        if reap { c.continueToReport = false }
+                        report = (c.pid, 0xFFFF)
+                        break
+                    }
                 }
                 if let z = found, reap { me.children.removeAll { $0 === z } }
             }
+            if let report { return report }
             if let z = found {
                 if reap { ProcessTable.remove(z.pid) }
                 return (z.pid, z.exitStatus ?? 0)
@@ -134,7 +154,8 @@ enum ProcessExit {
             // with SIGCHLD ignored leave no zombie: then ECHILD).
             try me.childEvents.waitInterruptibly {
                 ProcessTable.lock.withLockIRQSave {
-                    me.children.contains { matches($0) && $0.isZombie } || !me.children.contains { matches($0) }
+                    me.children.contains { matches($0) && ($0.isZombie || (stopped && $0.stopToReport) || (continued && $0.continueToReport)) }
+                        || !me.children.contains { matches($0) }
                 }
             }
         }
