@@ -7,6 +7,7 @@
  * enter long mode, jump to the image window, drop the identity map and call
  * k42_boot_main(magic, info_pa). Swift decides which protocol it was (Drivers/Firmware). */
 #include "layout.h"
+#include "asm_macros.h"
 
 #define PA(x) ((x) - KERNEL_OFFSET)
 #define MB2_MAGIC   0xE85250D6
@@ -135,20 +136,9 @@ boot_gdt_ptr:
         .section .text.entry, "ax"
         .code64
 high_entry:
-        lgdt    high_gdt_ptr(%rip)
-        movl    $0x10, %eax
-        movl    %eax, %ds
-        movl    %eax, %es
-        movl    %eax, %ss
-        xorl    %eax, %eax
-        movl    %eax, %fs
-        movl    %eax, %gs
         leaq    boot_stack_top(%rip), %rsp
-        pushq   $0x08
-        leaq    1f(%rip), %rax
-        pushq   %rax
-        lretq
-1:      movq    $0, boot_pml4(%rip)             /* drop the identity map: user half empty */
+        LOAD_KERNEL_SEGMENTS
+        movq    $0, boot_pml4(%rip)             /* drop the identity map: user half empty */
         movq    %cr3, %rax
         movq    %rax, %cr3
         fninit

@@ -4,6 +4,8 @@
  * k42_trap_entry(frame). The kernel is built without SSE (docs/build.md), so no FPU state
  * is saved here; user FPU state is the scheduler's business when user mode arrives.
  * swapgs: GS always holds the kernel per-CPU area in the kernel; entry from ring 3 swaps. */
+#include "layout.h"
+#include "asm_macros.h"
 
         .section .text, "ax"
         .code64
@@ -28,39 +30,11 @@ isr_common:
         testb   $3, 24(%rsp)                    /* saved CS: from user mode? */
         jz      1f
         swapgs
-1:      pushq   %rax
-        pushq   %rbx
-        pushq   %rcx
-        pushq   %rdx
-        pushq   %rsi
-        pushq   %rdi
-        pushq   %rbp
-        pushq   %r8
-        pushq   %r9
-        pushq   %r10
-        pushq   %r11
-        pushq   %r12
-        pushq   %r13
-        pushq   %r14
-        pushq   %r15
+1:      PUSH_GPRS
         cld
         movq    %rsp, %rdi
         call    k42_trap_entry
-        popq    %r15
-        popq    %r14
-        popq    %r13
-        popq    %r12
-        popq    %r11
-        popq    %r10
-        popq    %r9
-        popq    %r8
-        popq    %rbp
-        popq    %rdi
-        popq    %rsi
-        popq    %rdx
-        popq    %rcx
-        popq    %rbx
-        popq    %rax
+        POP_GPRS
         testb   $3, 24(%rsp)
         jz      2f
         swapgs
@@ -71,19 +45,8 @@ isr_common:
  * RDI = argument from the BSP). Load the kernel GDT, reload the segments, call Swift. */
         .globl k42_ap_entry
 k42_ap_entry:
-        lgdt    high_gdt_ptr(%rip)
-        movl    $0x10, %eax
-        movl    %eax, %ds
-        movl    %eax, %es
-        movl    %eax, %ss
-        xorl    %eax, %eax
-        movl    %eax, %fs
-        movl    %eax, %gs
-        pushq   $0x08
-        leaq    1f(%rip), %rax
-        pushq   %rax
-        lretq
-1:      fninit
+        LOAD_KERNEL_SEGMENTS
+        fninit
         xorl    %ebp, %ebp
         call    k42_ap_main
 3:      cli

@@ -11,6 +11,7 @@
  * k42_copy_user(dst, src, n): rep movsb whose page faults the trap handler first tries to
  *   resolve (demand paging), else resumes at k42_copy_user_fixup, which returns 1 (EFAULT). */
 #include "layout.h"
+#include "asm_macros.h"
 
         .section .text, "ax"
         .code64
@@ -58,21 +59,7 @@ k42_syscall_entry:
         pushq   %rcx                            /* RIP */
         pushq   $0                              /* error code */
         pushq   $0x100                          /* "vector": system call */
-        pushq   %rax
-        pushq   %rbx
-        pushq   %rcx
-        pushq   %rdx
-        pushq   %rsi
-        pushq   %rdi
-        pushq   %rbp
-        pushq   %r8
-        pushq   %r9
-        pushq   %r10
-        pushq   %r11
-        pushq   %r12
-        pushq   %r13
-        pushq   %r14
-        pushq   %r15
+        PUSH_GPRS
         cld
         xorl    %ebp, %ebp
         movq    %rsp, %rdi
@@ -95,40 +82,12 @@ k42_user_return:
         movq    0x98(%rsp), %rax                /* frame.rflags */
         cmpq    0x20(%rsp), %rax                /* == frame.r11 ? */
         jne     9f
-        popq    %r15
-        popq    %r14
-        popq    %r13
-        popq    %r12
-        popq    %r11
-        popq    %r10
-        popq    %r9
-        popq    %r8
-        popq    %rbp
-        popq    %rdi
-        popq    %rsi
-        popq    %rdx
-        popq    %rcx
-        popq    %rbx
-        popq    %rax
+        POP_GPRS
         addq    $16, %rsp                       /* vector, error code */
         swapgs
         movq    24(%rsp), %rsp                  /* user RSP (frame.rsp) */
         sysretq
-9:      popq    %r15
-        popq    %r14
-        popq    %r13
-        popq    %r12
-        popq    %r11
-        popq    %r10
-        popq    %r9
-        popq    %r8
-        popq    %rbp
-        popq    %rdi
-        popq    %rsi
-        popq    %rdx
-        popq    %rcx
-        popq    %rbx
-        popq    %rax
+9:      POP_GPRS
         addq    $16, %rsp
         swapgs
         iretq
