@@ -25,7 +25,7 @@ func bootMain(_ magic: UInt32, _ bootInfoPhysical: UInt64) {
     KernelPageTables.enableGlobalPages(features)              // CR4.PGE where present
     IDT.build()                                               // one IDT for every CPU
     InterruptHandlers.initialize()                            // vector -> handler table
-    ObjectSpace.shared = ObjectSpace(maxCPUs: cpuCount)       // clustered objects: ids, tables
+    KernelObjects.initialize(maxCPUs: cpuCount)               // clustered objects: ids, tables
     Bringup.createCPUs(madt, cpuCount)                        // per-CPU areas, stacks, GDT/TSS
     Scheduler.initialize()                                    // per-CPU run queues, idle threads
     Timers.initialize(cpuCount: cpuCount)                     // per-CPU sleep deadlines
@@ -158,6 +158,9 @@ enum Bringup {
             KernelTests.run(which)
         }
         #endif
+        if commandLine.contains("hotswap-demo") {
+            HotSwapDemo.run(swaps: Int(commandLine.value("hotswap-demo") ?? "") ?? 1000)
+        }
         Log.quiet = commandLine.contains("quiet")
         if !LinuxPersonality.startInit(commandLine) {
             klog("Kernel is up; nothing to run. Idle.")

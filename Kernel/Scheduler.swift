@@ -95,6 +95,7 @@ enum Scheduler {
 
     /// Gives the CPU to the next runnable thread, if any. Interrupts must be off.
     static func schedule() {
+        ObjectSpace.shared.quiescence.pass(cpu: currentCPU)    // the thread is inside no object call
         let s = cpus[currentCPU]
         s.lock.lock()
         s.needReschedule = false

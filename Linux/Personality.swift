@@ -9,7 +9,8 @@ import Memory
 enum LinuxPersonality {
     /// Parameters the kernel itself takes (not passed on to init).
     static let kernelParameters: [String] = ["console", "init", "quiet", "ktest", "trace", "root", "rootfstype",
-                                             "loglevel", "panic", "earlyprintk", "rw", "ro", "nokaslr", "debug"]
+                                             "loglevel", "panic", "earlyprintk", "rw", "ro", "nokaslr", "debug",
+                                             "hotswap-demo"]
 
     static func initialize(_ boot: BootInfo) {
         SyscallTable.initialize()

@@ -75,6 +75,7 @@ enum UserTraps {
     /// Last stop before ring 3 (system calls and interrupts from user mode): a pending
     /// reschedule, then signal delivery.
     static func beforeReturnToUser(_ frame: UnsafeMutablePointer<trap_frame>) {
+        ObjectSpace.shared.quiescence.pass(cpu: currentCPU)    // user mode holds no object call
         if Scheduler.current.mustExit { Threads.exitThread(code: 0) }   // another thread ran exit_group
         if let p = Scheduler.current.process, p.stopped { JobControl.waitWhileStopped(p) }   // job control
         let s = Scheduler.cpus[currentCPU]

@@ -7,6 +7,11 @@
 // root for this CPU's representative. Ids come from per-CPU partitions, so creating an object
 // takes no global lock; an id is reused only after the destroyed object's grace period.
 // Misses and destructions are trace points (class objects; the CPU is the log's).
+//
+// Beside each global entry is a gate word: empty for an ordinary object, or a pointer to the
+// mediator of a hot swap in progress or to an interposer (HotSwap/). While a gate is set no CPU
+// caches a representative, so every call takes the slow path (CORef.callSlow) through the gate;
+// an object without a gate pays nothing for the mechanism.
 import Platform
 import Synchronization
 import Trace
@@ -23,11 +28,20 @@ public enum ObjectError: Error, Equatable, CustomStringConvertible {
     case outOfIDs
     /// The id names no live object (never created, or already destroyed).
     case noSuchObject
+    /// A swap, upgrade or interposition is already under way on the object.
+    case busy
+    /// The old and new implementations share no state-transfer format; nothing was changed.
+    case noCommonFormat
+    /// The new implementation refused the state; the old one stays in place.
+    case transferFailed
 
     public var description: String {
         switch self {
         case .outOfIDs: return "out of object ids"
         case .noSuchObject: return "no such object"
+        case .busy: return "object busy (swap or interposer in place)"
+        case .noCommonFormat: return "no common state-transfer format"
+        case .transferFailed: return "state transfer refused"
         }
     }
 }
@@ -48,7 +62,12 @@ public final class ObjectSpace: @unchecked Sendable {
     public let quiescence: QuiescenceDetector
 
     private let global: UnsafeMutablePointer<GlobalEntry>
-    private let globalLocks: [SpinLock]                   // one per partition
+    /// Per id: 0, or an unmanaged ObjectGate (mediator or interposer) holding one retain.
+    /// Written under the partition lock; read without it by the slow call path.
+    let gates: UnsafeMutablePointer<Atomic<UInt>>
+    let globalLocks: [SpinLock]                           // one per partition
+    /// How waits inside the object system pass time (the kernel yields the CPU when it may).
+    public var hooks = ObjectHooks()
     private var freeIDs: [[UInt32]]                      // per partition, guarded by globalLocks[p]
     private var nextFresh: [UInt32]                      // per partition, guarded by globalLocks[p]
     private let localTables: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutableRawPointer?>>
@@ -63,6 +82,8 @@ public final class ObjectSpace: @unchecked Sendable {
         let total = maxCPUs * idsPerCPU
         global = .allocate(capacity: total)
         global.initialize(repeating: GlobalEntry(), count: total)
+        gates = .allocate(capacity: total)
+        for i in 0..<total { (gates + i).initialize(to: Atomic<UInt>(0)) }
         var locks: [SpinLock] = []
         for _ in 0..<maxCPUs { locks.append(SpinLock()) }
         globalLocks = locks
@@ -98,11 +119,12 @@ public final class ObjectSpace: @unchecked Sendable {
         let objectID = ObjectID(index: id)
         globalLocks[p].withLockIRQSave { global[Int(id)] = GlobalEntry(root: root, destroying: false) }
         root.attach(id: objectID)
+        root.factory?.register(objectID)
         liveObjects.wrappingAdd(1, ordering: .relaxed)
         return objectID
     }
 
-    private func partition(of id: ObjectID) -> Int { Int(id.index) / idsPerCPU }
+    func partition(of id: ObjectID) -> Int { Int(id.index) / idsPerCPU }
 
     /// The root of a live object.
     public func root(of id: ObjectID) -> (any ObjectRoot)? {
@@ -112,20 +134,36 @@ public final class ObjectSpace: @unchecked Sendable {
         }
     }
 
-    /// The slow path of every call: this CPU has no representative for `id` yet.
-    /// The root chooses or creates one; we cache it in this CPU's local table.
+    /// A miss: this CPU has no representative for `id` cached. The root chooses or creates
+    /// one and we cache it in this CPU's local table, unless a gate appeared or the root was
+    /// replaced meanwhile (then nil: the caller starts over and finds the gate or new root).
+    /// The check and the store happen under the partition lock, which swaps take to set a
+    /// gate and flush the tables, so no stale representative is ever cached after a flush.
     @inline(never)
-    public func handleMiss(_ id: ObjectID) -> UnsafeMutableRawPointer {
+    public func handleMiss(_ id: ObjectID) -> UnsafeMutableRawPointer? {
         let cpu = currentCPU
         guard let root = root(of: id) else {
             fatalError("clustered object call on a dead id")
         }
         let rep = root.representative(forCPU: cpu)
-        root.noteInstalled(cpu: cpu)
-        localTables[cpu][Int(id.index)] = rep
+        let index = Int(id.index)
+        let cached: Bool = globalLocks[partition(of: id)].withLockIRQSave {
+            guard gates[index].load(ordering: .relaxed) == 0, !global[index].destroying,
+                  let current = global[index].root, current === root else { return false }
+            root.noteInstalled(cpu: cpu)
+            localTables[cpu][index] = rep
+            return true
+        }
+        guard cached else { return nil }
         missCounts[cpu].wrappingAdd(1, ordering: .relaxed)
         trace(ObjectEvent.miss, UInt64(id.index))
         return rep
+    }
+
+    /// The gate of `id` (unretained), or nil for an ordinary object.
+    @inline(__always)
+    func gate(of id: ObjectID) -> UnsafeMutableRawPointer? {
+        UnsafeMutableRawPointer(bitPattern: gates[Int(id.index)].load(ordering: .acquiring))
     }
 
     /// Misses served on `cpu` since boot.
@@ -144,19 +182,34 @@ public final class ObjectSpace: @unchecked Sendable {
         }
     }
 
+    /// Drops every CPU's cached representative of `id` (caller holds the partition lock).
+    func flushAllCPUs(_ index: Int) {
+        for c in 0..<maxCPUs { localTables[c][index] = nil }
+    }
+
+    /// Runs `body` on the global entry of `id` under its partition lock, interrupts off.
+    func withEntry<T>(_ id: ObjectID, _ body: (inout GlobalEntry, Int) -> T) -> T {
+        let index = Int(id.index)
+        return globalLocks[partition(of: id)].withLockIRQSave { body(&global[index], index) }
+    }
+
     /// Destroys an object: no new misses are served at once, cached representatives are
     /// dropped, and the root (with its representatives) is released and the id reused only
     /// after a grace period, when no CPU can still be running a call that began earlier.
     public func destroy(_ id: ObjectID) throws(ObjectError) {
         guard Int(id.index) < capacity else { throw .noSuchObject }
         let p = partition(of: id)
+        var busy = false
         let root: (any ObjectRoot)? = globalLocks[p].withLockIRQSave {
             guard !global[Int(id.index)].destroying, let r = global[Int(id.index)].root else { return nil }
+            guard gates[Int(id.index)].load(ordering: .relaxed) == 0 else { busy = true; return nil }
             global[Int(id.index)].destroying = true
             return r
         }
+        if busy { throw .busy }
         guard let root else { throw .noSuchObject }
         trace(ObjectEvent.destroy, UInt64(id.index))
+        root.factory?.forget(id)
         flushCachedRepresentatives(id, cpus: root.installedCPUs)
         quiescence.deferUntilQuiescent(cpu: currentCPU) { [self] in
             root.cleanup()
@@ -170,5 +223,27 @@ public final class ObjectSpace: @unchecked Sendable {
 
     /// Whether `id` currently names a live object.
     public func isLive(_ id: ObjectID) -> Bool { root(of: id) != nil }
+
+    /// Every live object, in id order (for /proc/k42/objects).
+    public func liveIDs() -> [ObjectID] {
+        var out: [ObjectID] = []
+        for p in 0..<maxCPUs {
+            globalLocks[p].withLockIRQSave {
+                let first = p * idsPerCPU
+                for i in first..<(first + Int(nextFresh[p])) where global[i].root != nil && !global[i].destroying {
+                    out.append(ObjectID(index: UInt32(i)))
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// How the object system waits (set by the kernel at boot; hosted tests keep the defaults).
+public struct ObjectHooks {
+    /// Lets time pass in a wait loop; `mayYield` is false in contexts that must not give up
+    /// the CPU (interrupts off, or inside another object's call): then only spin.
+    public var relax: (_ mayYield: Bool) -> Void = { _ in k42_cpu_relax() }
+    public init() {}
 }
 

@@ -5,6 +5,12 @@
 // once the generation reaches g + 2: every CPU has since passed a quiescent point that began
 // after the retirement (K42's "genCount - marker >= 2"). Deferred work waits for exactly that.
 //
+// Quiescent points come in two weights: `quiescentPoint` (the idle loop) also advances the
+// generation and runs ready work; `pass` (every context switch and return to user) only records
+// the generation seen, unless this CPU has work waiting. The rule that makes both sound: a call
+// on a clustered object never spans a quiescent point (the kernel does not preempt kernel code,
+// and object calls do not block), so a CPU at a quiescent point is inside no call.
+//
 // Retirement lists are per CPU (only the owner touches its list, with interrupts off), so
 // retiring and reclaiming take no lock. Advancing scans the online CPUs' counters: O(CPUs)
 // reads, fine for the machines we target; K42 circulated a token instead. Each advance logs
@@ -28,6 +34,7 @@ public final class QuiescenceDetector: @unchecked Sendable {
         let seen = Atomic<UInt64>(0)
         let online = Atomic<Bool>(false)
         var pending: [Deferred] = []          // owner CPU only, interrupts off
+        let waiting = Atomic<Int>(0)          // pending.count, readable without disabling interrupts
         var completed: UInt64 = 0
         var padding: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     }
@@ -55,6 +62,31 @@ public final class QuiescenceDetector: @unchecked Sendable {
         runReady(cpu: cpu)
     }
 
+    /// The light quiescent point of hot paths (context switch, return to user): one load of
+    /// the generation and one store to this CPU's own line, unless work waits here.
+    @inline(__always)
+    public func pass(cpu: Int) {
+        let s = perCPU[cpu]
+        s.seen.store(generation.load(ordering: .relaxed), ordering: .releasing)
+        if s.waiting.load(ordering: .relaxed) != 0 { quiescentPoint(cpu: cpu) }
+    }
+
+    /// A marker for "now": every call that is in progress now has finished once
+    /// `hasElapsed(marker)` (K42's thread marker; elapsed when the generation is 2 past it).
+    public func marker() -> UInt64 { generation.load(ordering: .acquiring) }
+
+    /// Whether every online CPU has passed a quiescent point since `marker` was taken. Tries to
+    /// advance the generation itself, so a waiter does not depend on idle CPUs to do it.
+    public func hasElapsed(_ marker: UInt64) -> Bool {
+        let g = generation.load(ordering: .acquiring)
+        if g >= marker + 2 { return true }
+        tryAdvance(from: g)
+        return generation.load(ordering: .acquiring) >= marker + 2
+    }
+
+    /// Whether `cpu` takes part in quiescence.
+    public func isOnline(_ cpu: Int) -> Bool { perCPU[cpu].online.load(ordering: .acquiring) }
+
     private func tryAdvance(from g: UInt64) {
         for c in 0..<maxCPUs where perCPU[c].online.load(ordering: .acquiring) {
             if perCPU[c].seen.load(ordering: .acquiring) < g { return }
@@ -67,7 +99,10 @@ public final class QuiescenceDetector: @unchecked Sendable {
     /// Runs `work` on `cpu` once every CPU has passed a quiescent point after this call.
     public func deferUntilQuiescent(cpu: Int, _ work: @escaping () -> Void) {
         let ready = generation.load(ordering: .acquiring) + 2
-        withInterruptsDisabled { perCPU[cpu].pending.append(Deferred(readyAt: ready, work: work)) }
+        withInterruptsDisabled {
+            perCPU[cpu].pending.append(Deferred(readyAt: ready, work: work))
+            perCPU[cpu].waiting.store(perCPU[cpu].pending.count, ordering: .relaxed)
+        }
     }
 
     /// Number of deferred items still waiting on `cpu`.
@@ -85,6 +120,7 @@ public final class QuiescenceDetector: @unchecked Sendable {
             var keep: [Deferred] = []
             for d in perCPU[cpu].pending { if d.readyAt <= now { take.append(d) } else { keep.append(d) } }
             perCPU[cpu].pending = keep
+            perCPU[cpu].waiting.store(keep.count, ordering: .relaxed)
             return take
         }
         for d in ready { d.work() }

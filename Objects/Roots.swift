@@ -24,14 +24,30 @@ public protocol ObjectRoot: AnyObject {
     var implementationName: StaticString { get }
     /// Representatives created so far.
     var representativeCount: Int { get }
+    /// The factory that tracks this object's type for dynamic upgrade (HotSwap/Factory.swift),
+    /// if any: the object space registers the id when the object is made and forgets it when
+    /// it is destroyed; a swap hands it on to the new root.
+    var factory: ObjectFactory? { get set }
+
+    // Hot swap (HotSwap/StateTransfer.swift): the formats this implementation can hand its
+    // state over in and take it over in, and the transfer itself. The object is quiescent
+    // while these run (no call in progress, new calls held), with interrupts off.
+    var exportFormats: TransferFormats { get }
+    var importFormats: TransferFormats { get }
+    func exportState(_ format: TransferFormats) -> TransferredState?
+    /// Takes over state exported by the old implementation; false refuses the swap.
+    func importState(_ format: TransferFormats, _ state: TransferredState?) -> Bool
 }
 
 /// State every standard root shares: its id and the set of CPUs that cached a representative.
+/// Implementations that can be hot-swapped subclass a standard root and override the
+/// state-transfer members (the defaults: no formats, so a swap is refused cleanly).
 open class RootBase {
     public private(set) var id = ObjectID(index: 0)
     let installed = Atomic<UInt64>(0)
     public let typeName: StaticString
     public let implementationName: StaticString
+    public var factory: ObjectFactory? = nil
 
     public init(typeName: StaticString, implementationName: StaticString) {
         self.typeName = typeName
@@ -42,10 +58,15 @@ open class RootBase {
         installed.bitwiseOr(1 << UInt64(cpu & 63), ordering: .relaxed)
     }
     public var installedCPUs: UInt64 { installed.load(ordering: .relaxed) }
+
+    open var exportFormats: TransferFormats { [] }
+    open var importFormats: TransferFormats { [] }
+    open func exportState(_ format: TransferFormats) -> TransferredState? { nil }
+    open func importState(_ format: TransferFormats, _ state: TransferredState?) -> Bool { false }
 }
 
 /// One representative shared by every CPU (K42's CObjRootSingleRep).
-public final class SharedRoot<Rep: AnyObject>: RootBase, ObjectRoot {
+open class SharedRoot<Rep: AnyObject>: RootBase, ObjectRoot {
     private var rep: Rep?
     private let opaque: UnsafeMutableRawPointer
 
@@ -63,18 +84,18 @@ public final class SharedRoot<Rep: AnyObject>: RootBase, ObjectRoot {
 
 /// One representative per cluster of `clusterSize` consecutive CPUs, created on the first
 /// miss from that cluster (K42's CObjRootMultiRep); clusterSize 1 gives one per CPU.
-public final class ClusteredRoot<Rep: AnyObject>: RootBase, ObjectRoot {
+open class ClusteredRoot<Rep: AnyObject>: RootBase, ObjectRoot {
     public let clusterSize: Int
     private let lock = SpinLock()
     private var reps: [Rep?]                 // indexed by cluster; guarded by lock
-    private let factory: (Int) -> Rep        // cluster number -> new representative
+    private let makeRepresentative: (Int) -> Rep    // cluster number -> new representative
     private let created = Atomic<Int>(0)
 
     public init(maxCPUs: Int, clusterSize: Int = 1, typeName: StaticString,
                 implementationName: StaticString, factory: @escaping (Int) -> Rep) {
         precondition(clusterSize >= 1)
         self.clusterSize = clusterSize
-        self.factory = factory
+        makeRepresentative = factory
         reps = Array(repeating: nil, count: (maxCPUs + clusterSize - 1) / clusterSize)
         super.init(typeName: typeName, implementationName: implementationName)
     }
@@ -83,7 +104,7 @@ public final class ClusteredRoot<Rep: AnyObject>: RootBase, ObjectRoot {
         let cluster = cpu / clusterSize
         let rep: Rep = lock.withLockIRQSave {
             if let r = reps[cluster] { return r }
-            let r = factory(cluster)
+            let r = makeRepresentative(cluster)
             reps[cluster] = r
             created.wrappingAdd(1, ordering: .relaxed)
             return r

@@ -196,13 +196,23 @@ public enum KFSEvent: UInt16, TraceEventKind {
 }
 
 public enum HotSwapEvent: UInt16, TraceEventKind {
-    case begin = 0, transfer = 1, end = 2
+    /// The phases of one swap (Objects/HotSwap/Mediator.swift): a mediator took the root's
+    /// place and forwards calls; new calls are held; the state moves; the new root is in place
+    /// (or the swap failed and the old one stays).
+    case begin = 0, block = 1, transfer = 2, end = 3, failed = 4
+    /// An interposer wrapped or unwrapped an object; a type's instances were set to upgrade.
+    case interpose = 5, interposeRemove = 6, upgrade = 7
     public static var traceClass: TraceClass { .hotswap }
     public var spec: TraceEventSpec {
         switch self {
-        case .begin: TraceEventSpec("begin", "object_id")
-        case .transfer: TraceEventSpec("transfer", "object_id words")
+        case .begin: TraceEventSpec("begin", "object_id format lazy")
+        case .block: TraceEventSpec("block", "object_id forward_ticks")
+        case .transfer: TraceEventSpec("transfer", "object_id drain_ticks")
         case .end: TraceEventSpec("end", "object_id ticks")
+        case .failed: TraceEventSpec("failed", "object_id reason")
+        case .interpose: TraceEventSpec("interpose", "object_id")
+        case .interposeRemove: TraceEventSpec("interpose_remove", "object_id calls")
+        case .upgrade: TraceEventSpec("upgrade", "instances lazy")
         }
     }
 }

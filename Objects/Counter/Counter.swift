@@ -1,5 +1,6 @@
 // The Counter interface: the base class every counter representative derives from, so that
-// callers hold a CORef<Counter> and never know which implementation serves them.
+// callers hold a CORef<Counter> and never know which implementation serves them. Counters
+// register with `Counter.factory`, so a dynamic upgrade can replace them all.
 import Synchronization
 
 open class Counter {
@@ -9,6 +10,9 @@ open class Counter {
     open func add(_ delta: Int) { fatalError("Counter is an interface") }
     /// The counter's value: on a distributed counter, a gather across representatives.
     open func value() -> Int { fatalError("Counter is an interface") }
+
+    /// Every counter made through CounterPerCPU.create or CounterShared.create.
+    nonisolated(unsafe) public static let factory = ObjectFactory(typeName: "Counter")
 }
 
 extension CORef where Interface == Counter {

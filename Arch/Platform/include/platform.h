@@ -60,6 +60,13 @@ static inline __attribute__((always_inline)) uint64_t k42_irq_save(void) {
 static inline __attribute__((always_inline)) void k42_irq_restore(uint64_t flags) {
     if (flags & 0x200) __asm__ volatile("sti" ::: "memory");
 }
+/// Whether interrupts are enabled on this CPU (false in interrupt handlers and under irq_save):
+/// code that may not yield the CPU (hot swap's waits spin instead).
+static inline __attribute__((always_inline)) int k42_interrupts_enabled(void) {
+    uint64_t f;
+    __asm__ volatile("pushfq; popq %0" : "=r"(f) :: "memory");
+    return (f & 0x200) != 0;
+}
 
 #else  // hosted: simulated CPUs are threads
 
@@ -76,6 +83,7 @@ void k42_cpu_relax(void);
 static inline void k42_compiler_barrier(void) { __asm__ volatile("" ::: "memory"); }
 static inline uint64_t k42_irq_save(void) { return 0; }
 static inline void k42_irq_restore(uint64_t flags) { (void)flags; }
+static inline int k42_interrupts_enabled(void) { return 1; }
 
 #endif
 
