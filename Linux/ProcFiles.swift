@@ -42,6 +42,7 @@ enum ProcFiles {
             return s
         }
         ProcK42.register(proc)
+        ProcObjects.register(proc)
         proc.addSymlink("self") { String(currentProcess.pid) }
         proc.addSymlink("thread-self") { "\(currentProcess.pid)/task/\(currentProcess.pid)" }
         proc.rootDirectory.setProvider(list: {

@@ -28,6 +28,8 @@ public protocol ObjectRoot: AnyObject {
     /// if any: the object space registers the id when the object is made and forgets it when
     /// it is destroyed; a swap hands it on to the new root.
     var factory: ObjectFactory? { get set }
+    /// A few words on what this instance serves (a file's inode...), for /proc/k42/objects.
+    var detail: String { get }
 
     // Hot swap (HotSwap/StateTransfer.swift): the formats this implementation can hand its
     // state over in and take it over in, and the transfer itself. The object is quiescent
@@ -59,6 +61,7 @@ open class RootBase {
     }
     public var installedCPUs: UInt64 { installed.load(ordering: .relaxed) }
 
+    open var detail: String { "" }
     open var exportFormats: TransferFormats { [] }
     open var importFormats: TransferFormats { [] }
     open func exportState(_ format: TransferFormats) -> TransferredState? { nil }

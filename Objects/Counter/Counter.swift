@@ -11,8 +11,16 @@ open class Counter {
     /// The counter's value: on a distributed counter, a gather across representatives.
     open func value() -> Int { fatalError("Counter is an interface") }
 
-    /// Every counter made through CounterPerCPU.create or CounterShared.create.
-    nonisolated(unsafe) public static let factory = ObjectFactory(typeName: "Counter")
+    /// Every counter made through CounterPerCPU.create or CounterShared.create, and the
+    /// implementations a swap or upgrade can choose by name.
+    nonisolated(unsafe) public static let factory: ObjectFactory = {
+        let f = ObjectFactory(typeName: "Counter", register: true)
+        f.addImplementation("Shared") { _ in CounterShared.makeRoot() }
+        f.addImplementation("PerCPU") { _ in CounterPerCPU.makeRoot() }
+        f.addImplementation("Shared(adaptive)") { _ in CounterShared.makeRoot(adaptive: true) }
+        f.addImplementation("PerCPU(adaptive)") { _ in CounterPerCPU.makeRoot(adaptive: true) }
+        return f
+    }()
 }
 
 extension CORef where Interface == Counter {

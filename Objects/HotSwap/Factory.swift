@@ -7,11 +7,39 @@ import Synchronization
 import Trace
 
 open class ObjectFactory {
+    public typealias Maker = (any ObjectRoot) -> (any ObjectRoot)?
     public let typeName: StaticString
     private let lock = SpinLock()
     private var instances: [UInt32: Bool] = [:]            // guarded by lock
+    private var makers: [(name: String, make: Maker)] = []  // guarded by lock
 
-    public init(typeName: StaticString) { self.typeName = typeName }
+    nonisolated(unsafe) private static var all: [ObjectFactory] = []
+    private static let allLock = SpinLock()
+
+    /// A factory for `typeName`; `register` makes it findable by name (ObjectFactory.named).
+    public init(typeName: StaticString, register: Bool = false) {
+        self.typeName = typeName
+        if register { ObjectFactory.allLock.withLockIRQSave { ObjectFactory.all.append(self) } }
+    }
+
+    /// The registered factory of the type called `name`.
+    public static func named(_ name: String) -> ObjectFactory? {
+        allLock.withLockIRQSave { all.first { $0.typeName.description == name } }
+    }
+
+    /// Names an implementation of this type and how to build its root, given the root it
+    /// replaces (the control interface swaps by name: /proc/k42/objects).
+    public func addImplementation(_ name: String, _ make: @escaping Maker) {
+        lock.withLockIRQSave { makers.append((name, make)) }
+    }
+
+    public var implementationNames: [String] { lock.withLockIRQSave { makers.map { $0.name } } }
+
+    /// A new root of implementation `name` to replace `old` (nil: no such implementation).
+    public func makeImplementation(_ name: String, replacing old: any ObjectRoot) -> (any ObjectRoot)? {
+        let make = lock.withLockIRQSave { makers.first { $0.name == name }?.make }
+        return make?(old)
+    }
 
     /// Records a new instance (ObjectSpace.install).
     func register(_ id: ObjectID) { lock.withLockIRQSave { instances[id.index] = true } }
