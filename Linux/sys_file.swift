@@ -108,11 +108,14 @@ func writeFrom(_ file: OpenFile, _ address: UInt64, _ count: Int, at offset: Int
 
 func sys_read(_ a: SyscallArguments) throws(Errno) -> Int {
     let file = try currentProcess.files.get(fd(a.a0))
+    if let s = file as? UnixSocketFile { return try socketRead(s, [(a.a1, Int(truncatingIfNeeded: a.a2))]) }   // one datagram per call
     try JobControl.checkTerminalRead(file)
     return try readInto(file, a.a1, Int(truncatingIfNeeded: a.a2))
 }
 func sys_write(_ a: SyscallArguments) throws(Errno) -> Int {
-    try writeFrom(try currentProcess.files.get(fd(a.a0)), a.a1, Int(truncatingIfNeeded: a.a2))
+    let file = try currentProcess.files.get(fd(a.a0))
+    if let s = file as? UnixSocketFile { return try socketWrite(s, [(a.a1, Int(truncatingIfNeeded: a.a2))]) }
+    return try writeFrom(file, a.a1, Int(truncatingIfNeeded: a.a2))
 }
 func sys_pread64(_ a: SyscallArguments) throws(Errno) -> Int {
     try readInto(try currentProcess.files.get(fd(a.a0)), a.a1, Int(truncatingIfNeeded: a.a2), at: Int64(bitPattern: a.a3))
@@ -137,6 +140,7 @@ func iovecs(_ address: UInt64, _ count: UInt64) throws(Errno) -> [(UInt64, Int)]
 
 func sys_readv(_ a: SyscallArguments) throws(Errno) -> Int {
     let file = try currentProcess.files.get(fd(a.a0))
+    if let s = file as? UnixSocketFile { return try socketRead(s, try iovecs(a.a1, a.a2)) }
     var total = 0
     for (base, length) in try iovecs(a.a1, a.a2) where length > 0 {
         let n: Int
@@ -152,6 +156,7 @@ func sys_readv(_ a: SyscallArguments) throws(Errno) -> Int {
 
 func sys_writev(_ a: SyscallArguments) throws(Errno) -> Int {
     let file = try currentProcess.files.get(fd(a.a0))
+    if let s = file as? UnixSocketFile { return try socketWrite(s, try iovecs(a.a1, a.a2)) }
     var total = 0
     for (base, length) in try iovecs(a.a1, a.a2) where length > 0 {
         // A failure after some bytes went out ends the call with what was written.
