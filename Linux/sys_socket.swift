@@ -190,7 +190,8 @@ func sys_connect(_ a: SyscallArguments) throws(Errno) -> Int {
     }
     let target = try socketNamed(name, kind: socket.kind)
     do {
-        try socketBlocking(file, nonBlocking: file.isNonBlocking, also: target.waitQueue) { () throws(Errno) in
+        try socketBlocking(file, nonBlocking: file.isNonBlocking, also: target.waitQueue,
+                           timeoutNanoseconds: socket.sendTimeout) { () throws(Errno) in
             try socket.connect(to: target, credentials: KernelIPC.credentials)
         }
     } catch {
@@ -206,7 +207,8 @@ func acceptCall(_ a: SyscallArguments, flags: UInt64) throws(Errno) -> Int {
     guard flags & ~allowed == 0 else { throw .EINVAL }
     let file = try socketFile(a.a0)
     let listener = file.socket
-    let server = try socketBlocking(file, nonBlocking: file.isNonBlocking) { () throws(Errno) -> UnixSocket in
+    let server = try socketBlocking(file, nonBlocking: file.isNonBlocking,
+                                    timeoutNanoseconds: listener.receiveTimeout) { () throws(Errno) -> UnixSocket in
         try listener.accept()
     }
     let status: OpenFlags = flags & UInt64(SocketTypeBits.SOCK_NONBLOCK) != 0 ? .O_NONBLOCK : []
@@ -259,7 +261,10 @@ func sys_getsockopt(_ a: SyscallArguments) throws(Errno) -> Int {
          SocketOption.SO_DONTROUTE, SocketOption.SO_OOBINLINE, SocketOption.SO_PRIORITY, SocketOption.SO_DEBUG:
         break
     case SocketOption.SO_LINGER: value = ABIStructWriter(count: 8)
-    case SocketOption.SO_RCVTIMEO, SocketOption.SO_SNDTIMEO: value = ABIStructWriter(count: 16)
+    case SocketOption.SO_RCVTIMEO, SocketOption.SO_SNDTIMEO:
+        let ns = name == SocketOption.SO_RCVTIMEO ? socket.receiveTimeout : socket.sendTimeout
+        value = ABIStructWriter(count: 16)
+        value.put(Int64(ns / 1_000_000_000), at: 0); value.put(Int64(ns % 1_000_000_000 / 1000), at: 8)
     case SocketOption.SO_PEERCRED:
         let c = socket.peerCredentialsValue
         value = ABIStructWriter(count: 12)
@@ -272,8 +277,9 @@ func sys_getsockopt(_ a: SyscallArguments) throws(Errno) -> Int {
     return 0
 }
 
-/// setsockopt(2) at SOL_SOCKET: buffer sizes (doubled and clamped as Linux does), SO_PASSCRED;
-/// the other common options are accepted and change nothing (docs/linux.md).
+/// setsockopt(2) at SOL_SOCKET: buffer sizes (doubled and clamped as Linux does), SO_PASSCRED,
+/// SO_RCVTIMEO/SO_SNDTIMEO; the other common options are accepted and change nothing
+/// (docs/linux.md).
 func sys_setsockopt(_ a: SyscallArguments) throws(Errno) -> Int {
     let socket = try socketFile(a.a0).socket
     let level = Int32(truncatingIfNeeded: a.a1), name = Int32(truncatingIfNeeded: a.a2)
@@ -289,9 +295,16 @@ func sys_setsockopt(_ a: SyscallArguments) throws(Errno) -> Int {
     case SocketOption.SO_SNDBUFFORCE: socket.setBufferSizes(send: max(forced, 4608), receive: nil)
     case SocketOption.SO_RCVBUFFORCE: socket.setBufferSizes(send: nil, receive: max(forced, 2304))
     case SocketOption.SO_PASSCRED: socket.passesCredentials = value != 0
+    case SocketOption.SO_RCVTIMEO, SocketOption.SO_SNDTIMEO:
+        // sock_set_timeout: a struct timeval; {0, 0} is no limit, a negative time never waits.
+        guard Int32(truncatingIfNeeded: a.a4) >= 16 else { throw .EINVAL }
+        let (seconds, microseconds) = try UserMemory.read(a.a3, as: (Int64, Int64).self)
+        guard microseconds >= 0 && microseconds < 1_000_000 else { throw .EDOM }
+        let ns: UInt64 = seconds < 0 ? 1 : UInt64(min(seconds, 1 << 32)) * 1_000_000_000 + UInt64(microseconds) * 1000
+        if name == SocketOption.SO_RCVTIMEO { socket.receiveTimeout = ns } else { socket.sendTimeout = ns }
     case SocketOption.SO_REUSEADDR, SocketOption.SO_KEEPALIVE, SocketOption.SO_BROADCAST, SocketOption.SO_DONTROUTE,
-         SocketOption.SO_OOBINLINE, SocketOption.SO_PRIORITY, SocketOption.SO_LINGER, SocketOption.SO_RCVTIMEO,
-         SocketOption.SO_SNDTIMEO, SocketOption.SO_RCVLOWAT, SocketOption.SO_SNDLOWAT, SocketOption.SO_DEBUG:
+         SocketOption.SO_OOBINLINE, SocketOption.SO_PRIORITY, SocketOption.SO_LINGER,
+         SocketOption.SO_RCVLOWAT, SocketOption.SO_SNDLOWAT, SocketOption.SO_DEBUG:
         break
     default: throw .ENOPROTOOPT
     }
@@ -300,15 +313,20 @@ func sys_setsockopt(_ a: SyscallArguments) throws(Errno) -> Int {
 
 /// Runs a socket operation, sleeping while it would block unless `nonBlocking`; also wakes on
 /// `other` (a full datagram receiver's queue, a listener's). A signal ends the sleep with
-/// ERESTARTSYS, as `blocking` does for other files.
-func socketBlocking<T>(_ file: UnixSocketFile, nonBlocking: Bool, also other: WaitQueue? = nil,
+/// ERESTARTSYS, as `blocking` does for other files. With a `timeoutNanoseconds` (SO_RCVTIMEO,
+/// SO_SNDTIMEO) the wait ends in EAGAIN when it expires and a signal gives EINTR, never a
+/// restart (socket(7): such calls are not restarted).
+func socketBlocking<T>(_ file: UnixSocketFile, nonBlocking: Bool, also other: WaitQueue? = nil, timeoutNanoseconds: UInt64 = 0,
                        _ operation: () throws(Errno) -> T) throws(Errno) -> T {
     let me = Scheduler.current
+    let deadline: UInt64? = timeoutNanoseconds > 0 ? Clock.nanoseconds() &+ timeoutNanoseconds : nil
+    let interrupted: Errno = deadline == nil ? .ERESTARTSYS : .EINTR
     while true {
         do {
             return try operation()
         } catch {
             guard error == .EAGAIN, !nonBlocking else { throw error }
+            if let deadline, Clock.nanoseconds() >= deadline { throw .EAGAIN }
             let queue = file.socket.waitQueue
             let token = queue.add { Scheduler.wake(me) }
             let otherToken = other.map { q in q.add { Scheduler.wake(me) } }
@@ -320,9 +338,11 @@ func socketBlocking<T>(_ file: UnixSocketFile, nonBlocking: Bool, also other: Wa
             do { return try operation() } catch {
                 guard error == .EAGAIN else { throw error }
             }
-            if Signals.hasDeliverable(me) { throw .ERESTARTSYS }
+            if Signals.hasDeliverable(me) { throw interrupted }
+            if let deadline { Timers.wake(me, at: deadline) }
             Scheduler.block()
-            if Signals.hasDeliverable(me) { throw .ERESTARTSYS }
+            if deadline != nil { Timers.cancel(me) }
+            if Signals.hasDeliverable(me) { throw interrupted }
         }
     }
 }

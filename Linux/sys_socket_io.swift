@@ -78,7 +78,8 @@ func socketSend(_ file: UnixSocketFile, _ iovecs: [(UInt64, Int)], flags: Messag
             var data: [UInt8] = []
             data.reserveCapacity(total)
             for (base, length) in iovecs { data += try UserMemory.readBytes(base, count: length) }
-            sent = try socketBlocking(file, nonBlocking: nonBlocking, also: socket.destinationQueue(target)) { () throws(Errno) -> Int in
+            sent = try socketBlocking(file, nonBlocking: nonBlocking, also: socket.destinationQueue(target),
+                                      timeoutNanoseconds: socket.sendTimeout) { () throws(Errno) -> Int in
                 try socket.send(data[...], to: target, files: control.files, credentials: credentials)
             }
         } else {
@@ -89,7 +90,8 @@ func socketSend(_ file: UnixSocketFile, _ iovecs: [(UInt64, Int)], flags: Messag
                     let chunk = try UserMemory.readBytes(base + UInt64(done), count: min(length - done, ioChunk))
                     var offset = 0
                     while offset < chunk.count {
-                        let n = try socketBlocking(file, nonBlocking: nonBlocking) { () throws(Errno) -> Int in
+                        let n = try socketBlocking(file, nonBlocking: nonBlocking,
+                                                   timeoutNanoseconds: socket.sendTimeout) { () throws(Errno) -> Int in
                             try socket.send(chunk[offset...], to: nil, files: filesToSend, credentials: credentials)
                         }
                         filesToSend = []
@@ -127,7 +129,8 @@ func socketReceive(_ file: UnixSocketFile, _ iovecs: [(UInt64, Int)], flags: Mes
         let part: UnixReceived = buffer.withUnsafeMutableBytes { b in
             let rest = UnsafeMutableRawBufferPointer(rebasing: b[filled...])
             do throws(Errno) {
-                return try socketBlocking(file, nonBlocking: nonBlocking) { () throws(Errno) -> UnixReceived in
+                return try socketBlocking(file, nonBlocking: nonBlocking,
+                                          timeoutNanoseconds: socket.receiveTimeout) { () throws(Errno) -> UnixReceived in
                     try socket.receive(into: rest, peek: flags.contains(.MSG_PEEK), dontWait: nonBlocking)
                 }
             } catch { failure = error; return UnixReceived() }

@@ -56,6 +56,8 @@ public final class UnixSocket: @unchecked Sendable {
     var peerCredentials = UnixCredentials.none
     /// Credentials of the process that called listen (what a connecting client's SO_PEERCRED shows).
     var listenCredentials = UnixCredentials.none
+    /// SO_RCVTIMEO / SO_SNDTIMEO in nanoseconds; 0 waits forever (the syscall layer applies them).
+    var timeouts: (receive: UInt64, send: UInt64) = (0, 0)
 
     public init(kind: Kind, domain: UnixSocketDomain) {
         self.kind = kind
@@ -196,6 +198,16 @@ public final class UnixSocket: @unchecked Sendable {
             p.waitQueue.wakeAll()
         }
         waitQueue.wakeAll()
+    }
+
+    /// SO_RCVTIMEO / SO_SNDTIMEO (nanoseconds, 0 = no limit).
+    public var receiveTimeout: UInt64 {
+        get { lock.withLock { timeouts.receive } }
+        set { lock.withLock { timeouts.receive = newValue } }
+    }
+    public var sendTimeout: UInt64 {
+        get { lock.withLock { timeouts.send } }
+        set { lock.withLock { timeouts.send = newValue } }
     }
 
     /// SO_ERROR: the pending error, cleared.

@@ -1,14 +1,18 @@
 /* AF_UNIX streams under load and at their edges: 1 MiB from a child in uneven pieces arrives
  * intact and in order; select and poll wake on a socket a child writes to and on a listener a
- * child connects to; SIGPIPE's default action ends a writer; and bad user pointers in
+ * child connects to; SIGPIPE's default action ends a writer; SO_RCVTIMEO/SO_SNDTIMEO end
+ * waits with EAGAIN (and a signal with EINTR, even under SA_RESTART); and bad user pointers in
  * recvmsg/recvfrom/getsockopt are EFAULT, never a crash. */
 #include "abi.h"
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/select.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+
+static void on_usr1(int s) { (void)s; }
 
 int main(int argc, char **argv) {
     (void)argc;
@@ -82,6 +86,35 @@ int main(int argc, char **argv) {
     waitpid(c, &st, 0);
     printf("writer to a closed stream: signaled=%d sig=%d\n", WIFSIGNALED(st), WIFSIGNALED(st) ? WTERMSIG(st) : 0);
     close(sv[0]);
+
+    /* Timeouts. */
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    struct timeval tmo = { 0, 100000 }, back = { 9, 9 };
+    T("SO_RCVTIMEO 100 ms", setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof tmo));
+    socklen_t bl = sizeof back;
+    T("SO_RCVTIMEO read back", getsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &back, &bl));
+    printf("  %ld s %ld us len=%d\n", (long)back.tv_sec, (long)back.tv_usec, (int)bl);
+    T("recv times out", recv(sv[0], in, 10, 0));
+    struct timeval badtv = { 0, 2000000 };
+    T("SO_RCVTIMEO bad usec", setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &badtv, sizeof badtv));
+    T("SO_RCVTIMEO short", setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tmo, 8));
+    T("SO_SNDTIMEO 100 ms", setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof tmo));
+    fcntl(sv[0], F_SETFL, O_NONBLOCK);
+    while (write(sv[0], in, 65536) > 0) {}
+    fcntl(sv[0], F_SETFL, 0);
+    T("send times out when full", send(sv[0], in, 65536, 0));
+    struct sigaction act; memset(&act, 0, sizeof act);
+    act.sa_handler = on_usr1; act.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &act, NULL);
+    tmo.tv_sec = 5; tmo.tv_usec = 0;
+    setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof tmo);
+    while (recv(sv[1], in, sizeof in, MSG_DONTWAIT) > 0) {}
+    pid_t me = getpid();
+    c = fork();
+    if (c == 0) { usleep(50000); kill(me, SIGUSR1); _exit(0); }
+    T("recv with a timeout, signal under SA_RESTART", recv(sv[1], in, 10, 0));
+    waitpid(c, &st, 0);
+    close(sv[0]); close(sv[1]);
 
     /* Bad pointers. */
     socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
