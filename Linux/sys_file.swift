@@ -131,8 +131,9 @@ func iovecs(_ address: UInt64, _ count: UInt64) throws(Errno) -> [(UInt64, Int)]
     for i in 0..<Int(count) {
         let (base, length) = try UserMemory.read(address + UInt64(16 * i), as: (UInt64, UInt64).self)
         guard Int64(bitPattern: length) >= 0 else { throw .EINVAL }
-        total += Int(length)
-        guard total >= 0 else { throw .EINVAL }
+        let (sum, overflow) = total.addingReportingOverflow(Int(length))     // a trap here would panic the kernel
+        guard !overflow else { throw .EINVAL }
+        total = sum
         out.append((base, Int(length)))
     }
     return out

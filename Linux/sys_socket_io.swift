@@ -187,7 +187,8 @@ func sys_sendmsg(_ a: SyscallArguments) throws(Errno) -> Int {
     let file = try socketFile(a.a0)
     let header = try MessageHeader(a.a1)
     guard header.iovCount <= 1024 else { throw .EMSGSIZE }
-    guard header.controlLength <= UInt64(Int32.max) else { throw .ENOBUFS }
+    // Linux allocates control data against net.core.optmem_max (ENOBUFS beyond it).
+    guard header.controlLength <= 131072 else { throw .ENOBUFS }
     let name = header.name != 0 && header.nameLength != 0 ? try readSocketName(header.name, header.nameLength) : nil
     let vectors = try iovecs(header.iov, header.iovCount)
     let control = header.controlLength > 0 ? try parseSocketControl(try UserMemory.readBytes(header.control, count: Int(header.controlLength)))

@@ -217,8 +217,9 @@ public final class UnixSocket: @unchecked Sendable {
 
     /// The last close (the open file's deinit), or a never-accepted connection going with its
     /// listener (`unaccepted`). A stream peer sees end of file and EPIPE, and ECONNRESET if
-    /// this end had unread data or was never accepted. Queued messages (and the descriptors in
-    /// them) are dropped, releasing their senders' buffer space. The name stays on disk.
+    /// this end had unread data or was never accepted. Queued messages are dropped, releasing
+    /// their senders' buffer space, and their descriptors closed (without recursion: see
+    /// UnixSocketDomain.close). The name stays on disk.
     public func release(unaccepted: Bool = false) {
         let (p, dropped, unacceptedConnections, name, node) = lock.withLock {
             () -> (UnixSocket?, [UnixMessage], [UnixSocket], UnixAddress?, Inode?) in
@@ -237,7 +238,10 @@ public final class UnixSocket: @unchecked Sendable {
             }
             p.waitQueue.wakeAll()
         }
-        for m in dropped { m.releaseCharge() }
+        for m in dropped {
+            m.releaseCharge()
+            domain.close(&m.files)
+        }
         for c in unacceptedConnections { c.release(unaccepted: true) }
         waitQueue.wakeAll()
     }

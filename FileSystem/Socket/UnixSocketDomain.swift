@@ -48,6 +48,10 @@ public final class UnixSocketDomain: @unchecked Sendable {
     private var nextAutobind: UInt32 = 0
     /// sockfs: where every socket's inode lives.
     public let superBlock: SuperBlock
+    /// Descriptors from dropped messages, waiting to be closed, and whether a thread is closing
+    /// them (see `close(_:)`).
+    private var closing: [[OpenFile]] = []
+    private var draining = false
 
     public init(device: DeviceNumber, clock: FileSystemClock) {
         superBlock = SuperBlock(typeName: "sockfs", magic: 0x534F434B, device: device, clock: clock, nameCache: nil)
@@ -83,6 +87,34 @@ public final class UnixSocketDomain: @unchecked Sendable {
         lock.withLock {
             if let inode, byInode[ObjectIdentifier(inode)]?.socket === socket { byInode[ObjectIdentifier(inode)] = nil }
             if let address, address.kind == .abstract, abstractNames[address.name] === socket { abstractNames[address.name] = nil }
+        }
+    }
+
+    /// Closes descriptors that were in flight, iteratively: closing a socket drops its queue,
+    /// whose descriptors may be sockets with queues of their own (a chain can be thousands
+    /// long), so a close found during a close is queued here instead of recursing on the
+    /// kernel stack (Linux defers fput for the same reason). Whoever finds the list idle
+    /// drains it. Takes the caller's references (`files` is emptied): a copy left behind would
+    /// keep the files open until after the drain, and close them recursively after all.
+    func close(_ files: inout [OpenFile]) {
+        guard !files.isEmpty else { return }
+        let drain: Bool = lock.withLock {
+            closing.append(files)
+            files = []
+            if draining { return false }
+            draining = true
+            return true
+        }
+        guard drain else { return }
+        while true {
+            let batch: [[OpenFile]] = lock.withLock {
+                let b = closing
+                closing = []
+                if b.isEmpty { draining = false }
+                return b
+            }
+            if batch.isEmpty { return }
+            // `batch` ends here: the last references go, and nested closes queue themselves.
         }
     }
 
