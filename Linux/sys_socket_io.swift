@@ -119,7 +119,14 @@ func socketReceive(_ file: UnixSocketFile, _ iovecs: [(UInt64, Int)], flags: Mes
     if flags.contains(.MSG_OOB) { throw .EINVAL }
     let nonBlocking = file.isNonBlocking || flags.contains(.MSG_DONTWAIT)
     var total = 0
-    for (base, length) in iovecs { try UserMemory.check(base, length); total += length }
+    // A buffer outside user space fails before anything is consumed; one that is merely
+    // unmapped fails at the copy (the data is lost then, as Linux loses a datagram). Only the
+    // start is checked: the buffer may be far larger than what arrives (recv of INT_MAX).
+    for (base, length) in iovecs {
+        try UserMemory.check(base, min(length, 1))
+        let (sum, overflow) = total.addingReportingOverflow(length)
+        total = overflow ? Int.max : sum
+    }
     var buffer = [UInt8](repeating: 0, count: min(total, socketReceiveLimit))
     var got = UnixReceived()
     var filled = 0
@@ -157,18 +164,19 @@ func socketReceive(_ file: UnixSocketFile, _ iovecs: [(UInt64, Int)], flags: Mes
     return (result, got)
 }
 
+/// A size_t length as __sys_sendto/__sys_recvfrom take it: above INT_MAX it is INT_MAX.
+func socketLength(_ raw: UInt64) -> Int { Int(min(raw, UInt64(Int32.max))) }
+
 func sys_sendto(_ a: SyscallArguments) throws(Errno) -> Int {
     let file = try socketFile(a.a0)
-    let length = Int(truncatingIfNeeded: a.a2)
-    guard length >= 0 else { throw .EINVAL }
+    let length = socketLength(a.a2)
     let name = a.a4 != 0 ? try readSocketName(a.a4, a.a5) : nil
     return try socketSend(file, [(a.a1, length)], flags: MessageFlags(rawValue: UInt32(truncatingIfNeeded: a.a3)), name: name)
 }
 
 func sys_recvfrom(_ a: SyscallArguments) throws(Errno) -> Int {
     let file = try socketFile(a.a0)
-    let length = Int(truncatingIfNeeded: a.a2)
-    guard length >= 0 else { throw .EINVAL }
+    let length = socketLength(a.a2)
     let (n, got) = try socketReceive(file, [(a.a1, length)], flags: MessageFlags(rawValue: UInt32(truncatingIfNeeded: a.a3)))
     if a.a4 != 0 { try writeSocketName(got.senderAddress?.encoded ?? [], to: a.a4, length: a.a5) }
     return n
