@@ -186,5 +186,13 @@ int main(int argc, char **argv) {
     T("seqpacket recv 2", recv(ss, buf, 100, 0));
     int st = socket(AF_UNIX, SOCK_STREAM, 0);
     T("stream connect to seqpacket listener", connect(st, (struct sockaddr *)&q, qlen));
+
+    /* EPIPE without SIGPIPE (whose default action would end this program) off streams. */
+    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv);
+    close(sv[1]);
+    T("seqpacket send to closed peer, no MSG_NOSIGNAL", send(sv[0], "x", 1, 0));
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+    shutdown(sv[0], SHUT_WR);
+    T("datagram send after SHUT_WR", send(sv[0], "x", 1, 0));
     return 0;
 }
