@@ -141,8 +141,6 @@ int main(int argc, char **argv) {
     T("sendto bad address", sendto(sv[0], "x", 1, 0, (struct sockaddr *)8, 10));
     T("send bad buffer", send(sv[0], (void *)8, 4, 0));
     T("socket still works", send(sv[0], "ok", 2, 0));
-    T("recv with a length above INT_MAX", recv(sv[1], buf, (size_t)-1, 0));
-    send(sv[0], "ok", 2, 0);
     T("read with a length past user space", read(sv[1], buf, (size_t)-1));
     T("recv after it", recv(sv[1], buf, sizeof buf, 0));
     return 0;
