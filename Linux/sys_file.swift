@@ -108,11 +108,14 @@ func writeFrom(_ file: OpenFile, _ address: UInt64, _ count: Int, at offset: Int
 
 func sys_read(_ a: SyscallArguments) throws(Errno) -> Int {
     let file = try currentProcess.files.get(fd(a.a0))
+    if let s = file as? UnixSocketFile { return try socketRead(s, [(a.a1, Int(truncatingIfNeeded: a.a2))]) }   // one datagram per call
     try JobControl.checkTerminalRead(file)
     return try readInto(file, a.a1, Int(truncatingIfNeeded: a.a2))
 }
 func sys_write(_ a: SyscallArguments) throws(Errno) -> Int {
-    try writeFrom(try currentProcess.files.get(fd(a.a0)), a.a1, Int(truncatingIfNeeded: a.a2))
+    let file = try currentProcess.files.get(fd(a.a0))
+    if let s = file as? UnixSocketFile { return try socketWrite(s, [(a.a1, Int(truncatingIfNeeded: a.a2))]) }
+    return try writeFrom(file, a.a1, Int(truncatingIfNeeded: a.a2))
 }
 func sys_pread64(_ a: SyscallArguments) throws(Errno) -> Int {
     try readInto(try currentProcess.files.get(fd(a.a0)), a.a1, Int(truncatingIfNeeded: a.a2), at: Int64(bitPattern: a.a3))
@@ -128,8 +131,9 @@ func iovecs(_ address: UInt64, _ count: UInt64) throws(Errno) -> [(UInt64, Int)]
     for i in 0..<Int(count) {
         let (base, length) = try UserMemory.read(address + UInt64(16 * i), as: (UInt64, UInt64).self)
         guard Int64(bitPattern: length) >= 0 else { throw .EINVAL }
-        total += Int(length)
-        guard total >= 0 else { throw .EINVAL }
+        let (sum, overflow) = total.addingReportingOverflow(Int(length))     // a trap here would panic the kernel
+        guard !overflow else { throw .EINVAL }
+        total = sum
         out.append((base, Int(length)))
     }
     return out
@@ -137,6 +141,7 @@ func iovecs(_ address: UInt64, _ count: UInt64) throws(Errno) -> [(UInt64, Int)]
 
 func sys_readv(_ a: SyscallArguments) throws(Errno) -> Int {
     let file = try currentProcess.files.get(fd(a.a0))
+    if let s = file as? UnixSocketFile { return try socketRead(s, try iovecs(a.a1, a.a2)) }
     var total = 0
     for (base, length) in try iovecs(a.a1, a.a2) where length > 0 {
         let n: Int
@@ -152,6 +157,7 @@ func sys_readv(_ a: SyscallArguments) throws(Errno) -> Int {
 
 func sys_writev(_ a: SyscallArguments) throws(Errno) -> Int {
     let file = try currentProcess.files.get(fd(a.a0))
+    if let s = file as? UnixSocketFile { return try socketWrite(s, try iovecs(a.a1, a.a2)) }
     var total = 0
     for (base, length) in try iovecs(a.a1, a.a2) where length > 0 {
         // A failure after some bytes went out ends the call with what was written.

@@ -113,6 +113,8 @@ public enum Errno: Int32, Error, Equatable, CustomStringConvertible {
     case ENOPROTOOPT = 92
     /// Protocol not supported.
     case EPROTONOSUPPORT = 93
+    /// Socket type not supported.
+    case ESOCKTNOSUPPORT = 94
     /// Operation not supported on transport endpoint.
     case EOPNOTSUPP = 95
     /// Address family not supported by protocol.
@@ -223,6 +225,7 @@ public enum Errno: Int32, Error, Equatable, CustomStringConvertible {
         case .EPROTOTYPE: return "EPROTOTYPE"
         case .ENOPROTOOPT: return "ENOPROTOOPT"
         case .EPROTONOSUPPORT: return "EPROTONOSUPPORT"
+        case .ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT"
         case .EOPNOTSUPP: return "EOPNOTSUPP"
         case .EAFNOSUPPORT: return "EAFNOSUPPORT"
         case .EADDRINUSE: return "EADDRINUSE"
@@ -306,6 +309,7 @@ public enum Errno: Int32, Error, Equatable, CustomStringConvertible {
         case .EPROTOTYPE: return "Protocol wrong type for socket"
         case .ENOPROTOOPT: return "Protocol not available"
         case .EPROTONOSUPPORT: return "Protocol not supported"
+        case .ESOCKTNOSUPPORT: return "Socket type not supported"
         case .EOPNOTSUPP: return "Operation not supported on transport endpoint"
         case .EAFNOSUPPORT: return "Address family not supported by protocol"
         case .EADDRINUSE: return "Address already in use"

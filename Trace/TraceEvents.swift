@@ -7,7 +7,7 @@
 /// A major class: one bit of the 64-bit enable mask (header bits 19..14).
 public enum TraceClass: UInt8, CaseIterable {
     case control = 0, syscall = 1, pagefault = 2, sched = 3, irq = 4, objects = 5, alloc = 6
-    case lock = 7, process = 8, ppc = 9, kfs = 10, hotswap = 11, user = 12, test = 13
+    case lock = 7, process = 8, ppc = 9, kfs = 10, hotswap = 11, user = 12, test = 13, ipc = 14
 
     /// This class's bit in the enable mask.
     @inlinable @inline(__always) public var maskBit: UInt64 { 1 &<< UInt64(rawValue) }
@@ -28,6 +28,7 @@ public enum TraceClass: UInt8, CaseIterable {
         case .hotswap: "hotswap"
         case .user: "user"
         case .test: "test"
+        case .ipc: "ipc"
         }
     }
 }
@@ -245,6 +246,28 @@ public enum TestEvent: UInt16, TraceEventKind {
     }
 }
 
+/// Unix-domain sockets and eventfds (Linux/sys_socket.swift, sys_eventfd.swift). Sockets are
+/// named by their sockfs inode number; `kind` is SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_SEQPACKET 5.
+public enum IPCEvent: UInt16, TraceEventKind {
+    case socket = 0, bind = 1, listen = 2, connect = 3, accept = 4, send = 5, receive = 6
+    case shutdown = 7, eventfdWrite = 8, eventfdRead = 9
+    public static var traceClass: TraceClass { .ipc }
+    public var spec: TraceEventSpec {
+        switch self {
+        case .socket: TraceEventSpec("socket", "socket kind fd")
+        case .bind: TraceEventSpec("bind", "socket abstract")
+        case .listen: TraceEventSpec("listen", "socket backlog")
+        case .connect: TraceEventSpec("connect", "socket target result")
+        case .accept: TraceEventSpec("accept", "listener socket fd")
+        case .send: TraceEventSpec("send", "socket bytes fds")
+        case .receive: TraceEventSpec("receive", "socket bytes fds")
+        case .shutdown: TraceEventSpec("shutdown", "socket how")
+        case .eventfdWrite: TraceEventSpec("eventfd_write", "value")
+        case .eventfdRead: TraceEventSpec("eventfd_read", "value")
+        }
+    }
+}
+
 /// Lookup by wire ids, for decoders. Returns nil for ids this build does not know.
 public enum TraceCatalog {
     public static func spec(major: UInt8, minor: UInt16) -> TraceEventSpec? {
@@ -264,6 +287,7 @@ public enum TraceCatalog {
         case .hotswap: return HotSwapEvent(rawValue: minor)?.spec
         case .user: return UserEvent(rawValue: minor)?.spec
         case .test: return TestEvent(rawValue: minor)?.spec
+        case .ipc: return IPCEvent(rawValue: minor)?.spec
         }
     }
 

@@ -12,8 +12,8 @@ notes = {
     "wait4": "exit and signal statuses; no stop/continue reports yet (job control: next issue); rusage zeroed",
     "waitid": "WEXITED only",
     "rt_sigaction": "SA_SIGINFO, SA_RESTART, SA_NODEFER, SA_RESETHAND, SA_NOCLDWAIT; SA_ONSTACK ignored",
-    "fcntl": "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL, pipe size; record locks always granted",
-    "ioctl": "FIONBIO, FIOCLEX/FIONCLEX; ttys: TCGETS/TCSETS*, TIOCGWINSZ/TIOCSWINSZ, TIOCGPGRP/TIOCSPGRP, TIOCSCTTY, FIONREAD",
+    "fcntl": "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL, F_GETPIPE_SZ/F_SETPIPE_SZ (at most 1 MiB even for root); record locks always granted",
+    "ioctl": "FIONBIO, FIOCLEX/FIONCLEX; ttys: TCGETS/TCSETS*, TIOCGWINSZ/TIOCSWINSZ, TIOCGPGRP/TIOCSPGRP, TIOCSCTTY, FIONREAD (also pipes and sockets)",
     "mount": "proc, tmpfs/ramfs, devtmpfs; MS_REMOUNT accepted",
     "arch_prctl": "ARCH_SET_FS/ARCH_GET_FS; GS gives EINVAL",
     "prlimit64": "reports Linux's defaults; new limits accepted but not enforced",
@@ -31,6 +31,16 @@ notes = {
     "uname": "Linux 6.1.0-k42, x86_64",
     "getrandom": "RDRAND when present, else TSC-seeded",
     "sysinfo": "uptime, memory, process count",
+    "socket": "AF_UNIX only (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET; SOCK_RAW is datagram); other families EAFNOSUPPORT",
+    "socketpair": "AF_UNIX only",
+    "bind": "pathnames (an S_IFSOCK node), abstract names, autobind",
+    "connect": "AF_UNSPEC dissolves a datagram association",
+    "sendto": "no MSG_OOB (EOPNOTSUPP)",
+    "sendmsg": "SCM_RIGHTS, SCM_CREDENTIALS; no MSG_OOB",
+    "recvmsg": "SCM_RIGHTS (MSG_CMSG_CLOEXEC, MSG_CTRUNC), SCM_CREDENTIALS with SO_PASSCRED; MSG_PEEK, MSG_TRUNC, MSG_WAITALL",
+    "getsockopt": "SOL_SOCKET: SO_TYPE, SO_ERROR, SO_PEERCRED, SO_SNDBUF/RCVBUF, SO_PASSCRED, SO_RCVTIMEO/SNDTIMEO, SO_ACCEPTCONN, SO_DOMAIN, SO_PROTOCOL",
+    "setsockopt": "SOL_SOCKET: SO_SNDBUF/RCVBUF(FORCE), SO_PASSCRED, SO_RCVTIMEO/SNDTIMEO; SO_REUSEADDR, SO_KEEPALIVE, SO_LINGER... accepted, not honoured",
+    "eventfd2": "EFD_SEMAPHORE, EFD_NONBLOCK, EFD_CLOEXEC",
 }
 src = open(sys.argv[1] if len(sys.argv) > 1 else "Linux/Syscalls.swift").read()
 rows = re.findall(r'SyscallEntry\(number: (\d+), name: "(\w+)", handler: (\w+)\)', src)

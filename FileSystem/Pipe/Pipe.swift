@@ -127,9 +127,12 @@ public final class Pipe: @unchecked Sendable {
     public var currentCapacity: Int { lock.withLock { capacity } }
 
     /// F_SETPIPE_SZ: rounds up to a power-of-two number of pages; EBUSY if the data would not
-    /// fit, EPERM above the 1 MiB maximum. Returns the new capacity.
+    /// fit, EINVAL above 2^31 (Linux's round_pipe_size gives up there; fcntl's argument is an
+    /// unsigned int, so -1 lands here), EPERM above the 1 MiB maximum (Linux lets
+    /// CAP_SYS_RESOURCE past it; we do not, since the ring is allocated whole). Returns the new
+    /// capacity.
     public func setCapacity(_ requested: Int) throws(Errno) -> Int {
-        guard requested >= 0 else { throw .EINVAL }
+        guard requested >= 0, requested <= 1 << 31 else { throw .EINVAL }
         guard requested <= Pipe.maximumCapacity else { throw .EPERM }
         var size = 4096
         while size < requested { size <<= 1 }
