@@ -2,7 +2,9 @@
 # Tier 2: the in-kernel tests and the boot checks, each a QEMU run of the real kernel.
 #   1. build/k42-test.elf with `ktest` on -smp 4: every in-kernel test passes (exit 33).
 #   2. build/k42.elf boots with -smp 1, 2, 4, 8 and prints "smp: brought up N CPUs".
-#   3. `ktest=panic` (bad kernel pointer) and `ktest=trap` (Swift overflow trap) end in a
+#   3. hot swap: `hotswap-demo=100` on -smp 4, and a busybox script that swaps one file's cache
+#      object from /proc/k42/objects while a reader checksums the file.
+#   4. `ktest=panic` (bad kernel pointer) and `ktest=trap` (Swift overflow trap) end in a
 #      panic report with a symbolized backtrace and QEMU exit status 35.
 # Generous timeouts: the machine is shared and QEMU is software-emulated. No timing asserts.
 set -u
@@ -36,6 +38,26 @@ if scripts/qemu-until.sh build/k42.elf $out/boot-normal.log 300 2 "console=ttyS0
   ok "build/k42.elf -smp 2 boots: $(grep -o 'K42 in Swift[^#]*' $out/boot-normal.log | head -1)"
 else
   bad "build/k42.elf boot" $out/boot-normal.log
+fi
+
+echo "tier 2: hot swap (docs/objects.md)"
+log=$out/hotswap-demo.log
+rc=$(scripts/qemu-boot.sh build/k42.elf $log 600 4 "console=ttyS0 hotswap-demo=100")
+if [ "$rc" = 33 ] && grep -q 'hotswap: 100 swaps, [0-9]* calls, 0 failed' $log && grep -q ': match$' $log; then
+  ok "$(grep -o 'hotswap: [0-9]* swaps.*' $log)"
+else
+  bad "hotswap-demo=100 (qemu status $rc)" $log
+fi
+# The shell: swap one file's cache object while a reader checksums the file.
+EXTRA_DIR=tests/hotswap INITRAMFS_OUT=build/hotswap-shell.cpio bash scripts/make-initramfs.sh >/dev/null
+log=$out/hotswap-shell.log
+rc=$(scripts/qemu-boot.sh build/k42.elf $log 600 2 "console=ttyS0 quiet" -initrd build/hotswap-shell.cpio)
+if grep -q 'hotswap-shell: reader: 30 reads, 0 wrong; [1-9][0-9]* swaps, 0 failed' $log \
+   && grep -q 'hotswap-shell: while interposed: interposed calls [1-9]' $log \
+   && grep -q 'hotswap-shell: bad implementation refused' $log && grep -q 'hotswap-shell: file intact' $log; then
+  ok "shell: $(grep -o 'reader: .*' $log)"
+else
+  bad "hotswap shell test (qemu status $rc)" $log
 fi
 
 echo "tier 2: panic reports"

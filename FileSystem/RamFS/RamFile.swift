@@ -18,18 +18,22 @@ public final class RamPage {
 
 final class RamFile: Inode, @unchecked Sendable {
     private unowned(unsafe) let fs: RamFS
-    private var pages: [Int: RamPage] = [:]
+    /// The file's pages, kept by its FileCache object (FileCache/FileCache.swift).
+    private var pages: FilePages
     /// The largest file we accept (MAX_LFS_FILESIZE for 4 KiB pages is 2^63-1; we stop at 2^44
     /// so page indices stay small): EFBIG past it.
     static let maximumSize: Int64 = 1 << 44
 
     init(fs: RamFS, mode: FileMode) {
         self.fs = fs
+        pages = FilePages(detail: "")
         super.init(superBlock: fs, mode: mode)
+        pages = FilePages(detail: "\(fs.typeName) ino \(inodeNumber)")
         fs.inodesInUse.add(1)
     }
     deinit {
         fs.releasePages(pages.count)
+        pages.release()
         fs.inodesInUse.add(-1)
     }
 
