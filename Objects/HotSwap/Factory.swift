@@ -10,7 +10,13 @@ open class ObjectFactory {
     public typealias Maker = (any ObjectRoot) -> (any ObjectRoot)?
     public let typeName: StaticString
     private let lock = SpinLock()
-    private var instances: [UInt32: Bool] = [:]            // guarded by lock
+    /// Instances by the partition of their id (the CPU that made them), so that objects made
+    /// and destroyed on different CPUs never meet on one lock.
+    private final class Part {
+        let lock = SpinLock()
+        var ids: [UInt32: Bool] = [:]                      // guarded by lock
+    }
+    private let parts: [Part] = (0..<64).map { _ in Part() }
     private var makers: [(name: String, make: Maker)] = []  // guarded by lock
 
     nonisolated(unsafe) private static var all: [ObjectFactory] = []
@@ -41,18 +47,28 @@ open class ObjectFactory {
         return make?(old)
     }
 
+    private func part(_ id: ObjectID) -> Part { parts[ObjectSpace.shared.partition(of: id) % parts.count] }
+
     /// Records a new instance (ObjectSpace.install).
-    func register(_ id: ObjectID) { lock.withLockIRQSave { instances[id.index] = true } }
+    func register(_ id: ObjectID) {
+        let part = part(id)
+        part.lock.withLockIRQSave { part.ids[id.index] = true }
+    }
 
     /// Forgets a destroyed instance (ObjectSpace.destroy).
-    func forget(_ id: ObjectID) { lock.withLockIRQSave { _ = instances.removeValue(forKey: id.index) } }
+    func forget(_ id: ObjectID) {
+        let part = part(id)
+        part.lock.withLockIRQSave { _ = part.ids.removeValue(forKey: id.index) }
+    }
 
     /// Live instances.
-    public var count: Int { lock.withLockIRQSave { instances.count } }
+    public var count: Int { instanceIDs.count }
 
     /// The live instances, in id order.
     public var instanceIDs: [ObjectID] {
-        lock.withLockIRQSave { instances.keys.sorted().map { ObjectID(index: $0) } }
+        var out: [UInt32] = []
+        for part in parts { part.lock.withLockIRQSave { out.append(contentsOf: part.ids.keys) } }
+        return out.sorted().map { ObjectID(index: $0) }
     }
 
     public struct UpgradeResult {
