@@ -22,6 +22,7 @@ enum ProcessCreation {
         child.signals = parent.signals.copyForFork()
         child.files = parent.files.copy()
         child.umask = parent.umask
+        child.limits = parent.limits.copy()              // timers are not inherited (fork(2))
         var childThreadRef: Thread? = nil
         guard let thread = Thread(cpu: Scheduler.placement(), entry: {
             k42_user_return(childThreadRef!.userFrame)
@@ -69,10 +70,11 @@ func sys_wait4(_ a: SyscallArguments) throws(Errno) -> Int {
     let pid = Int(Int32(truncatingIfNeeded: a.a0))
     let options = a.a2
     guard options & ~(0x1 | 0x2 | 0x8 | 0x4000_0000 | 0x8000_0000 | 0x2000_0000) == 0 else { throw .EINVAL }
+    var usage = CPUUsage()                                                       // a reaped child's (RUSAGE_BOTH)
     let (reaped, status) = try ProcessExit.waitForChild(pid: pid, noHang: options & 1 != 0,
-                                                        stopped: options & 2 != 0, continued: options & 8 != 0)
+                                                        stopped: options & 2 != 0, continued: options & 8 != 0, usage: &usage)
     if reaped != 0 && a.a1 != 0 { try UserMemory.write(a.a1, status) }
-    if reaped != 0 && a.a3 != 0 { try UserMemory.zero(a.a3, count: 144) }      // struct rusage
+    if reaped != 0 && a.a3 != 0 { try writeRusage(a.a3, usage) }               // struct rusage
     return reaped
 }
 
@@ -88,9 +90,10 @@ func sys_waitid(_ a: SyscallArguments) throws(Errno) -> Int {
     case 2: pid = id == 0 ? 0 : -id
     default: throw .EINVAL
     }
+    var usage = CPUUsage()
     let (reaped, status) = try ProcessExit.waitForChild(pid: pid, noHang: options & 1 != 0, reap: options & 0x0100_0000 == 0,
                                                         stopped: options & 2 != 0, continued: options & 8 != 0,
-                                                        exited: options & 4 != 0)
+                                                        exited: options & 4 != 0, usage: &usage)
     if a.a2 != 0 {
         var info = [UInt8](repeating: 0, count: 128)
         if reaped != 0 {
@@ -113,7 +116,7 @@ enum ProcessExit {
     /// Finds and reaps a zombie child matching `pid` (wait4's convention), blocking unless noHang;
     /// with `reap` false (waitid's WNOWAIT) the zombie stays waitable.
     static func waitForChild(pid: Int, noHang: Bool, reap: Bool = true, stopped: Bool = false,
-                             continued: Bool = false, exited: Bool = true) throws(Errno) -> (Int, Int32) {
+                             continued: Bool = false, exited: Bool = true, usage: inout CPUUsage) throws(Errno) -> (Int, Int32) {
         let me = currentProcess
         func matches(_ c: Process) -> Bool {
             if pid > 0 { return c.pid == pid }
@@ -141,7 +144,13 @@ enum ProcessExit {
                         break
                     }
                 }
-                if let z = found, reap { me.children.removeAll { $0 === z } }
+                if let z = found, reap {
+                    me.children.removeAll { $0 === z }
+                    // Its CPU time, and its reaped children's, become this process's children's.
+                    usage = z.exitedThreadsCPU
+                    usage.add(z.childrenCPU)
+                    me.childrenCPU.add(usage)
+                }
             }
             if let report { return report }
             if let z = found {
@@ -179,6 +188,7 @@ enum ProcessExit {
         UserPageTables.leaveOnThisCPU(me.pageTables)         // leave the address space before freeing it
         me.addressSpace.removeAll()
         me.files.closeAll()
+        me.timers.shutdown()                                 // no timer outlives its process
         me.threads.removeAll()
         let initProcess = ProcessTable.find(1)
         var wakeInit = false
