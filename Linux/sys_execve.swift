@@ -35,10 +35,11 @@ struct ExecutableFile {
 }
 
 enum Exec {
-    /// The stack region is RLIMIT_STACK's soft limit, at least 128 KiB (Linux always leaves
-    /// that much at exec) and at most 256 MiB (for RLIM_INFINITY).
-    static func stackSize(limit: UInt64) -> UInt64 {
-        (min(max(limit, 128 << 10), 256 << 20) + 0xFFF) & ~0xFFF
+    /// How far the stack may grow: RLIMIT_STACK's soft limit, at least 128 KiB (Linux always
+    /// leaves that much at exec) and at most 256 MiB (for RLIM_INFINITY). The region mapped at
+    /// exec is at most 8 MiB of it; faults below grow it (AddressSpace.stackLimit).
+    static func stackLimit(_ rlimit: UInt64) -> UInt64 {
+        (min(max(rlimit, 128 << 10), 256 << 20) + 0xFFF) & ~0xFFF
     }
     static let pieBase: UInt64 = 0x5555_5555_4000
 
@@ -46,7 +47,8 @@ enum Exec {
     static func execute(process: Process, thread: Thread, path: [UInt8], arguments: [[UInt8]],
                         environment: [[UInt8]], depth: Int = 0) throws(Errno) {
         guard depth <= 4 else { throw .ELOOP }
-        let stackSize = Exec.stackSize(limit: process.limits.soft(ResourceLimits.STACK))
+        let stackLimit = Exec.stackLimit(process.limits.soft(ResourceLimits.STACK))
+        let stackSize = min(stackLimit, 8 << 20)
         guard !path.isEmpty else { throw .ENOENT }
         let file = try ExecutableFile(path, from: process.cwd)
         defer { file.release() }
@@ -89,6 +91,7 @@ enum Exec {
         }
         space.initializeBreak(top)
         let stackTop = UInt64(USER_END)
+        space.stackLimit = stackLimit
         _ = try space.map(at: stackTop - stackSize, length: stackSize, protection: [.read, .write], fixed: true,
                           name: "[stack]", growsDown: true)
         var random = [UInt8](repeating: 0, count: 16)

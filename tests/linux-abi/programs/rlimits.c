@@ -1,0 +1,141 @@
+/* Resource limits (getrlimit(2), setrlimit(2), prlimit(2)): RLIMIT_NOFILE is enforced by open,
+ * dup, dup2 (EBADF at or past it), fcntl F_DUPFD (EINVAL past it) and pipe (EMFILE); limits are
+ * inherited by fork and kept by execve; RLIMIT_STACK bounds the stack of the next program
+ * (a deeper recursion is a SIGSEGV); soft above hard is EINVAL, RLIMIT_NOFILE above nr_open
+ * EPERM, and root may raise a hard limit again (with CAP_SYS_RESOURCE). Defaults are not printed: the host's shell
+ * may have changed them. */
+#include "abi.h"
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+static volatile int depth;
+static char *alt;
+static void on_segv(int sig) {
+    (void)sig;
+    printf("stack child: SIGSEGV past 512 KiB: %d, before 1536 KiB: %d\n", depth * 4 > 512, depth * 4 < 1536);
+    _exit(0);
+}
+static int recurse(int n) { volatile char pad[4000]; pad[0] = (char)n; depth = n; return recurse(n + 1) + pad[0]; }
+
+/* Root raising a hard limit needs CAP_SYS_RESOURCE: a container's root may lack it (CapEff
+ * bit 24); without a CapEff line (our kernel), root has every capability. */
+static int has_cap_sys_resource(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    unsigned long long caps = ~0ULL;
+    while (f && fgets(line, sizeof line, f)) if (strncmp(line, "CapEff:", 7) == 0) caps = strtoull(line + 7, NULL, 16);
+    if (f) fclose(f);
+    return getuid() == 0 && (caps >> 24 & 1);
+}
+
+/* Run again by execve: report the limits this image got, or overflow the stack. */
+static int after_exec(const char *what) {
+    setvbuf(stdout, NULL, _IONBF, 0);
+    struct rlimit rl;
+    if (strcmp(what, "nofile") == 0) {
+        getrlimit(RLIMIT_NOFILE, &rl);
+        printf("after exec: NOFILE soft %ld\n", (long)rl.rlim_cur);
+        return 0;
+    }
+    getrlimit(RLIMIT_STACK, &rl);
+    printf("stack child: STACK soft %ld KiB\n", (long)rl.rlim_cur / 1024);
+    alt = malloc(65536);
+    stack_t ss = { .ss_sp = alt, .ss_size = 65536, .ss_flags = 0 };
+    sigaltstack(&ss, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_segv; sa.sa_flags = SA_ONSTACK;
+    sigaction(SIGSEGV, &sa, NULL);
+    return recurse(0);
+}
+
+int main(int argc, char **argv) {
+    if (argc > 2 && strcmp(argv[1], "again") == 0) return after_exec(argv[2]);
+    setvbuf(stdout, NULL, _IONBF, 0);
+    struct rlimit rl, got, old;
+    T("getrlimit NOFILE", getrlimit(RLIMIT_NOFILE, &got));
+    T("prlimit NOFILE read", prlimit(0, RLIMIT_NOFILE, NULL, &old));
+    printf("  same: %d, soft <= hard: %d\n", old.rlim_cur == got.rlim_cur && old.rlim_max == got.rlim_max,
+           got.rlim_cur <= got.rlim_max);
+
+    rl.rlim_cur = 16; rl.rlim_max = got.rlim_max;
+    T("setrlimit NOFILE 16", setrlimit(RLIMIT_NOFILE, &rl));
+    int n = 0, fd, e = 0;
+    while ((fd = open("/dev/null", O_RDONLY)) >= 0) n++;
+    e = errno;
+    printf("opened %d more (fds 3..15), then errno=%d\n", n, e);
+    T("dup at the limit", dup(0));
+    int p[2];
+    T("pipe at the limit", pipe(p));
+    T("fcntl F_DUPFD at the limit", fcntl(0, F_DUPFD, 0));
+    T("fcntl F_DUPFD 16", fcntl(0, F_DUPFD, 16));
+    close(15);
+    T("dup2 to 15 (below)", dup2(0, 15));
+    T("dup2 to 16 (at the limit)", dup2(0, 16));
+    close(14); close(15);
+    T("pipe with two free", pipe(p) == 0 && p[0] == 14 && p[1] == 15);
+
+    pid_t c = fork();
+    if (c == 0) {
+        getrlimit(RLIMIT_NOFILE, &rl);
+        printf("fork child: NOFILE soft %ld\n", (long)rl.rlim_cur);
+        for (int i = 3; i < 16; i++) close(i);
+        execl(argv[0], argv[0], "again", "nofile", (char *)NULL);
+        _exit(99);
+    }
+    int st;
+    waitpid(c, &st, 0);
+    for (int i = 3; i < 16; i++) close(i);
+
+    /* Validation; root may raise a hard limit it lowered. */
+    rl.rlim_cur = 32; rl.rlim_max = 16;
+    T("setrlimit soft > hard", setrlimit(RLIMIT_NOFILE, &rl));
+    rl.rlim_cur = 16; rl.rlim_max = 2000000;
+    T("setrlimit NOFILE hard > nr_open", setrlimit(RLIMIT_NOFILE, &rl));
+    rl.rlim_cur = 64; rl.rlim_max = 64;
+    T("lower the hard limit to 64", setrlimit(RLIMIT_NOFILE, &rl));
+    rl.rlim_cur = 128; rl.rlim_max = 256;
+    errno = 0;
+    int r = setrlimit(RLIMIT_NOFILE, &rl);
+    printf("raise it again: allowed with CAP_SYS_RESOURCE, else EPERM: %d\n",
+           has_cap_sys_resource() ? r == 0 : r == -1 && errno == EPERM);
+    rl.rlim_cur = 32; rl.rlim_max = 48;
+    T("prlimit set and read old", prlimit(0, RLIMIT_NOFILE, &rl, &old));
+    printf("  old hard was 64 or 256: %d, now 32/48: %d\n", old.rlim_max == 64 || old.rlim_max == 256,
+           getrlimit(RLIMIT_NOFILE, &got) == 0 && got.rlim_cur == 32 && got.rlim_max == 48);
+    T("getrlimit bad resource", getrlimit(99, &rl));
+    T("setrlimit bad resource", setrlimit(99, &rl));
+    T("getrlimit bad pointer", syscall(SYS_getrlimit, RLIMIT_NOFILE, (void *)8));
+    T("setrlimit bad pointer", syscall(SYS_setrlimit, RLIMIT_NOFILE, (void *)8));
+    T("prlimit no such process", prlimit(99999999, RLIMIT_NOFILE, NULL, &old));
+    T("prlimit bad resource", prlimit(0, 99, NULL, &old));
+
+    /* prlimit on another process: the child sees the new limit. */
+    int sync[2];
+    pipe(sync);
+    c = fork();
+    if (c == 0) {
+        char b;
+        read(sync[0], &b, 1);
+        getrlimit(RLIMIT_CORE, &rl);
+        printf("child after prlimit: CORE %ld/%ld\n", (long)rl.rlim_cur, (long)rl.rlim_max);
+        _exit(0);
+    }
+    rl.rlim_cur = 4096; rl.rlim_max = 8192;
+    T("prlimit CORE of the child", prlimit(c, RLIMIT_CORE, &rl, NULL));
+    write(sync[1], "x", 1);
+    waitpid(c, &st, 0);
+
+    /* RLIMIT_STACK applies to the next program's stack. */
+    c = fork();
+    if (c == 0) {
+        rl.rlim_cur = 1 << 20; rl.rlim_max = RLIM_INFINITY;
+        setrlimit(RLIMIT_STACK, &rl);
+        execl(argv[0], argv[0], "again", "stack", (char *)NULL);
+        _exit(99);
+    }
+    waitpid(c, &st, 0);
+    printf("stack child: exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st));
+    return 0;
+}
