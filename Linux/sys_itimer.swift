@@ -39,7 +39,7 @@ final class ProcessTimers {
                 realExpiry = 0
                 if let real { Timers.cancel(real) }
             } else {
-                realExpiry = max(Clock.nanoseconds() &+ value, 1)
+                realExpiry = Clock.nanoseconds() + value
                 if real == nil { real = KernelTimer { [self] deadline in realExpired(deadline) } }
                 Timers.arm(real!, at: realExpiry)
             }
@@ -145,7 +145,7 @@ final class ProcessTimers {
 private func readItimerval(_ address: UInt64) throws(Errno) -> (interval: UInt64, value: UInt64) {
     let (isec, iusec, vsec, vusec) = try UserMemory.read(address, as: (Int64, Int64, Int64, Int64).self)
     guard isec >= 0, vsec >= 0, iusec >= 0, iusec < 1_000_000, vusec >= 0, vusec < 1_000_000 else { throw .EINVAL }
-    return (UInt64(isec) * 1_000_000_000 + UInt64(iusec) * 1000, UInt64(vsec) * 1_000_000_000 + UInt64(vusec) * 1000)
+    return (saturatingNanoseconds(seconds: isec, nanoseconds: iusec * 1000), saturatingNanoseconds(seconds: vsec, nanoseconds: vusec * 1000))
 }
 
 private func writeItimerval(_ address: UInt64, remaining: UInt64, interval: UInt64) throws(Errno) {

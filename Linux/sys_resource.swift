@@ -1,7 +1,8 @@
 // Resources: getrlimit(2), setrlimit(2), prlimit64(2), getrusage(2), times(2), and the CPU-time
 // accounting behind them and the CPU-time clocks. Limits are per process, inherited by fork and
-// kept by execve; RLIMIT_NOFILE is the fd table's limit (EMFILE), RLIMIT_STACK sizes the stack
-// execve maps, RLIMIT_SIGPENDING caps sigqueue(3). Everything runs as root, so raising a hard
+// kept by execve; RLIMIT_NOFILE is the fd table's limit (EMFILE, poll's EINVAL), RLIMIT_STACK
+// bounds the stack of the next program, RLIMIT_AS mmap and brk, RLIMIT_SIGPENDING sigqueue(3)
+// and timer_create. Stored only: RLIMIT_CPU, FSIZE, DATA, CORE (no core files), MEMLOCK... Everything runs as root, so raising a hard
 // limit is allowed (CAP_SYS_RESOURCE) and RLIMIT_NPROC is not enforced (Linux exempts root).
 // CPU time as Linux's tick-based accounting has it: the scheduler adds each thread's time on a
 // CPU at every switch (precise), the timer tick counts whether it found the thread in user or
@@ -144,6 +145,14 @@ func sys_setrlimit(_ a: SyscallArguments) throws(Errno) -> Int {
     let resource = try resourceNumber(a.a0)
     try setLimit(currentProcess, resource, try UserMemory.read(a.a1, as: (UInt64, UInt64).self))
     return 0
+}
+
+/// RLIMIT_AS (may_expand_vm): whether `p` may map `bytes` more. Summed only when a limit is set.
+func addressSpaceMayGrow(_ p: Process, by bytes: UInt64) -> Bool {
+    let limit = p.limits.soft(ResourceLimits.AS)
+    guard limit != ResourceLimits.infinity else { return true }
+    let mapped = p.addressSpace.regions.reduce(UInt64(0)) { $0 + ($1.end - $1.start) }
+    return mapped <= limit && bytes <= limit - mapped
 }
 
 // MARK: Usage

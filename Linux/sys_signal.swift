@@ -226,8 +226,7 @@ func sys_rt_sigtimedwait(_ a: SyscallArguments) throws(Errno) -> Int {
     if a.a2 != 0 {
         let (s, ns) = try UserMemory.read(a.a2, as: (Int64, Int64).self)
         guard s >= 0, ns >= 0, ns < 1_000_000_000 else { throw .EINVAL }
-        deadline = Clock.nanoseconds() &+ UInt64(s) &* 1_000_000_000 &+ UInt64(ns)
-        if deadline < UInt64(s) { deadline = UInt64.max }
+        deadline = Clock.nanoseconds() + saturatingNanoseconds(seconds: s, nanoseconds: ns)
     }
     let me = Scheduler.current
     let state = currentProcess.signals

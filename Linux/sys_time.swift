@@ -13,6 +13,15 @@ enum WallClock {
 
 func timespec(_ ns: UInt64) -> (Int64, Int64) { (Int64(ns / 1_000_000_000), Int64(ns % 1_000_000_000)) }
 
+/// A duration from user space (validated: non-negative) in nanoseconds, saturating at 2^62
+/// ns (146 years: "never", like Linux's KTIME_MAX), so that adding the clock cannot overflow.
+func saturatingNanoseconds(seconds: Int64, nanoseconds: Int64) -> UInt64 {
+    let limit: UInt64 = 1 << 62
+    let (product, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+    if overflow || product >= limit { return limit }
+    return min(product + UInt64(nanoseconds), limit)
+}
+
 func sys_clock_gettime(_ a: SyscallArguments) throws(Errno) -> Int {
     let ns: UInt64
     switch a.a0 {
@@ -61,7 +70,7 @@ func sleepRestartable(until deadline: UInt64, remaining: UInt64) throws(Errno) -
 func sys_nanosleep(_ a: SyscallArguments) throws(Errno) -> Int {
     let (s, ns) = try UserMemory.read(a.a0, as: (Int64, Int64).self)
     guard s >= 0, ns >= 0, ns < 1_000_000_000 else { throw .EINVAL }
-    return try sleepRestartable(until: Clock.nanoseconds() + UInt64(s) * 1_000_000_000 + UInt64(ns), remaining: a.a1)
+    return try sleepRestartable(until: Clock.nanoseconds() + saturatingNanoseconds(seconds: s, nanoseconds: ns), remaining: a.a1)
 }
 
 /// clock_nanosleep(2): CLOCK_REALTIME 0, CLOCK_MONOTONIC 1, CLOCK_BOOTTIME 7, CLOCK_TAI 11
@@ -72,7 +81,7 @@ func sys_clock_nanosleep(_ a: SyscallArguments) throws(Errno) -> Int {
     guard a.a0 == 0 || a.a0 == 1 || a.a0 == 7 || a.a0 == 11 else { throw .EINVAL }
     let (s, ns) = try UserMemory.read(a.a2, as: (Int64, Int64).self)
     guard s >= 0, ns >= 0, ns < 1_000_000_000 else { throw .EINVAL }
-    let duration = UInt64(s) * 1_000_000_000 + UInt64(ns)
+    let duration = saturatingNanoseconds(seconds: s, nanoseconds: ns)
     guard a.a1 & 1 != 0 else {                                      // relative
         return try sleepRestartable(until: Clock.nanoseconds() + duration, remaining: a.a3)
     }

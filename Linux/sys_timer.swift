@@ -142,7 +142,7 @@ func sys_timer_create(_ a: SyscallArguments) throws(Errno) -> Int {
 private func readItimerspec(_ address: UInt64) throws(Errno) -> (interval: UInt64, value: UInt64) {
     let (isec, insec, vsec, vnsec) = try UserMemory.read(address, as: (Int64, Int64, Int64, Int64).self)
     guard isec >= 0, vsec >= 0, insec >= 0, insec < 1_000_000_000, vnsec >= 0, vnsec < 1_000_000_000 else { throw .EINVAL }
-    return (UInt64(isec) * 1_000_000_000 + UInt64(insec), UInt64(vsec) * 1_000_000_000 + UInt64(vnsec))
+    return (saturatingNanoseconds(seconds: isec, nanoseconds: insec), saturatingNanoseconds(seconds: vsec, nanoseconds: vnsec))
 }
 
 private func writeItimerspec(_ address: UInt64, _ setting: (UInt64, UInt64)) throws(Errno) {

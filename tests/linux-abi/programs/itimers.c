@@ -177,6 +177,17 @@ int main(int argc, char **argv) {
            si.si_value.sival_int == kid);
     syscall(SYS_timer_delete, kid);
 
+    /* SIGEV_THREAD_ID: the signal goes to the named thread (here the only one). */
+    ev.sigev_notify = SIGEV_THREAD_ID; ev.sigev_signo = SIGRTMIN; ev._sigev_un._tid = gettid();
+    T("timer_create SIGEV_THREAD_ID self", syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &kid));
+    struct itimerspec soon = { { 0, 0 }, { 0, 20000000 } };
+    syscall(SYS_timer_settime, kid, 0, &soon, NULL);
+    sig = sigwaitinfo(&set, &si);
+    printf("  RTMIN: %d SI_TIMER: %d\n", sig == SIGRTMIN, si.si_code == SI_TIMER);
+    syscall(SYS_timer_delete, kid);
+    ev._sigev_un._tid = 99999999;
+    T("timer_create SIGEV_THREAD_ID no such thread", syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &kid));
+
     /* SIGEV_NONE: runs, signals nothing. */
     ev.sigev_notify = SIGEV_NONE;
     T("timer_create SIGEV_NONE", timer_create(CLOCK_MONOTONIC, &ev, &id));

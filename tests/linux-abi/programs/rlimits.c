@@ -5,7 +5,9 @@
  * EPERM, and root may raise a hard limit again (with CAP_SYS_RESOURCE). Defaults are not printed: the host's shell
  * may have changed them. */
 #include "abi.h"
+#include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
@@ -75,6 +77,10 @@ int main(int argc, char **argv) {
     T("dup2 to 16 (at the limit)", dup2(0, 16));
     close(14); close(15);
     T("pipe with two free", pipe(p) == 0 && p[0] == 14 && p[1] == 15);
+    struct pollfd pf[17];
+    for (int i = 0; i < 17; i++) { pf[i].fd = -1; pf[i].events = POLLIN; }
+    T("poll 16 fds", poll(pf, 16, 0));
+    T("poll 17 fds, past RLIMIT_NOFILE", poll(pf, 17, 0));
 
     pid_t c = fork();
     if (c == 0) {
@@ -125,6 +131,23 @@ int main(int argc, char **argv) {
     rl.rlim_cur = 4096; rl.rlim_max = 8192;
     T("prlimit CORE of the child", prlimit(c, RLIMIT_CORE, &rl, NULL));
     write(sync[1], "x", 1);
+    waitpid(c, &st, 0);
+
+    /* RLIMIT_AS bounds mmap and brk. */
+    c = fork();
+    if (c == 0) {
+        rl.rlim_cur = rl.rlim_max = 256 << 20;
+        setrlimit(RLIMIT_AS, &rl);
+        void *big = mmap(NULL, 512 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        printf("RLIMIT_AS 256 MiB: mmap 512 MiB: %s errno=%d\n", big == MAP_FAILED ? "failed" : "mapped", errno);
+        void *small = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        printf("  mmap 1 MiB: %s\n", small == MAP_FAILED ? "failed" : "mapped");
+        void *old_break = sbrk(0);
+        errno = 0;
+        void *r = sbrk(512 << 20);
+        printf("  sbrk 512 MiB: %s errno=%d, break unchanged: %d\n", r == (void *)-1 ? "failed" : "grew", errno, sbrk(0) == old_break);
+        _exit(0);
+    }
     waitpid(c, &st, 0);
 
     /* RLIMIT_STACK applies to the next program's stack. */
