@@ -144,12 +144,13 @@ enum ProcessExit {
                         break
                     }
                 }
-                if let z = found, reap {
-                    me.children.removeAll { $0 === z }
-                    // Its CPU time, and its reaped children's, become this process's children's.
+                if let z = found {
                     usage = z.exitedThreadsCPU
                     usage.add(z.childrenCPU)
-                    me.childrenCPU.add(usage)
+                }
+                if let z = found, reap {
+                    me.children.removeAll { $0 === z }
+                    me.childrenCPU.add(usage)    // its CPU time and its reaped children's
                 }
             }
             if let report { return report }
