@@ -42,6 +42,7 @@ int main(void) {
 
     struct rusage c0 = usage(RUSAGE_CHILDREN);
     printf("no children yet: %d\n", total_ms(c0) == 0);
+    struct rusage before_fork = usage(RUSAGE_SELF);
     pid_t c = fork();
     if (c == 0) {
         burn(100);
@@ -56,12 +57,14 @@ int main(void) {
     struct rusage ru;
     int st;
     T("wait4 with rusage", wait4(c, &st, 0, &ru) == c);
+    struct rusage after_wait = usage(RUSAGE_SELF);
     printf("  wait4's rusage >= 150 ms (child and grandchild): %d\n", total_ms(ru) >= 150);
     struct rusage c1 = usage(RUSAGE_CHILDREN);
     printf("  RUSAGE_CHILDREN >= 150 ms: %d, equals wait4's: %d\n", total_ms(c1) >= 150, total_ms(c1) == total_ms(ru));
     times(&m1);
     printf("  times() children >= 15 ticks: %d\n", m1.tms_cutime + m1.tms_cstime >= 15);
-    printf("  self unchanged by the child: %d\n", total_ms(usage(RUSAGE_SELF)) - total_ms(s1) < 50);
+    /* (a console write costs milliseconds of system time under emulation: compare with 100) */
+    printf("  self not charged the child's 160 ms: %d\n", total_ms(after_wait) - total_ms(before_fork) < 100);
 
     T("getrusage bad who", getrusage(5, &ru));
     T("getrusage bad pointer", syscall(SYS_getrusage, RUSAGE_SELF, (void *)8));
