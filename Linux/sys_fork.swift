@@ -23,6 +23,8 @@ enum ProcessCreation {
         child.files = parent.files.copy()
         child.umask = parent.umask
         child.limits = parent.limits.copy()              // timers are not inherited (fork(2))
+        let cpuLimit = child.limits.get(ResourceLimits.CPU)
+        child.timers.setCPULimit(soft: cpuLimit.0, hard: cpuLimit.1)
         var childThreadRef: Thread? = nil
         guard let thread = Thread(cpu: Scheduler.placement(), entry: {
             k42_user_return(childThreadRef!.userFrame)

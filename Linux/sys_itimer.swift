@@ -3,7 +3,7 @@
 // ITIMER_PROF count the process's user, and user plus system, CPU time in timer ticks (10 ms,
 // CPUTime.tick) and send SIGVTALRM and SIGPROF. All three are per process, not inherited by
 // fork, kept across execve (setitimer(2)) and ended at exit. ProcessTimers also holds the
-// process's POSIX timers (Linux/sys_timer.swift).
+// process's POSIX timers (Linux/sys_timer.swift) and checks RLIMIT_CPU on the same tick.
 import LinuxABI
 import Objects
 import Trace
@@ -20,7 +20,10 @@ final class ProcessTimers {
     /// ITIMER_VIRTUAL (0) and ITIMER_PROF (1): CPU nanoseconds left (0: disarmed), interval.
     var cpuRemaining: [UInt64] = [0, 0]
     var cpuInterval: [UInt64] = [0, 0]
-    /// Read by the tick without the lock: whether either CPU-time timer runs.
+    /// RLIMIT_CPU as this tick-driven code checks it (seconds; infinity: none).
+    var cpuLimitSoft = ResourceLimits.infinity
+    var cpuLimitHard = ResourceLimits.infinity
+    /// Read by the tick without the lock: whether a CPU-time timer runs or a CPU limit is set.
     var cpuTimersArmed = false
     /// timer_create(2) timers, and the next id to try.
     var posix: [PosixTimer] = []
@@ -88,7 +91,7 @@ final class ProcessTimers {
             guard !dead else { return old }
             cpuRemaining[which] = value
             cpuInterval[which] = interval
-            cpuTimersArmed = cpuRemaining[0] != 0 || cpuRemaining[1] != 0
+            updateArmed()
             return old
         }
     }
@@ -108,7 +111,7 @@ final class ProcessTimers {
                     fired.append(which)
                 }
             }
-            cpuTimersArmed = cpuRemaining[0] != 0 || cpuRemaining[1] != 0
+            updateArmed()
             return p
         }
         guard let p = target else { return }
@@ -116,6 +119,39 @@ final class ProcessTimers {
             trace(ProcessEvent.timerExpire, UInt64(p.pid), UInt64(which + 1), 0)
             Signals.send(which == 0 ? 26 : 27, to: p, info: SignalInfo(code: SignalInfo.SI_KERNEL))   // SIGVTALRM, SIGPROF
         }
+        if cpuLimitSoft != ResourceLimits.infinity || cpuLimitHard != ResourceLimits.infinity { checkCPULimit(p) }
+    }
+
+    /// Lock held.
+    private func updateArmed() {
+        cpuTimersArmed = cpuRemaining[0] != 0 || cpuRemaining[1] != 0
+            || cpuLimitSoft != ResourceLimits.infinity || cpuLimitHard != ResourceLimits.infinity
+    }
+
+    /// setrlimit(RLIMIT_CPU): the limits the tick checks (0 counts as 1 second, as on Linux).
+    func setCPULimit(soft: UInt64, hard: UInt64) {
+        lock.withLockIRQSave {
+            cpuLimitSoft = soft == 0 ? 1 : soft
+            cpuLimitHard = hard == 0 ? 1 : hard
+            updateArmed()
+        }
+    }
+
+    /// RLIMIT_CPU (setrlimit(2)): SIGKILL at the hard limit; SIGXCPU at the soft one, which
+    /// then moves up a second (so SIGXCPU repeats every CPU second, as Linux does).
+    private func checkCPULimit(_ p: Process) {
+        let seconds = CPUTime.process(p).total / 1_000_000_000
+        if seconds >= cpuLimitHard {
+            Signals.send(Signal.SIGKILL, to: p, info: SignalInfo(code: SignalInfo.SI_KERNEL))
+            return
+        }
+        guard cpuLimitSoft != ResourceLimits.infinity, seconds >= cpuLimitSoft else { return }
+        if cpuLimitSoft < cpuLimitHard {
+            let (_, hard) = p.limits.get(ResourceLimits.CPU)
+            try? p.limits.set(ResourceLimits.CPU, (cpuLimitSoft + 1, hard))
+            setCPULimit(soft: cpuLimitSoft + 1, hard: cpuLimitHard)
+        }
+        Signals.send(24, to: p, info: SignalInfo(code: SignalInfo.SI_KERNEL))          // SIGXCPU
     }
 
     /// execve: POSIX timers are deleted; interval timers and alarm(2) stay (execve(2)).

@@ -2,7 +2,8 @@
 // accounting behind them and the CPU-time clocks. Limits are per process, inherited by fork and
 // kept by execve; RLIMIT_NOFILE is the fd table's limit (EMFILE, poll's EINVAL), RLIMIT_STACK
 // bounds the stack of the next program, RLIMIT_AS mmap and brk, RLIMIT_SIGPENDING sigqueue(3)
-// and timer_create. Stored only: RLIMIT_CPU, FSIZE, DATA, CORE (no core files), MEMLOCK... Everything runs as root, so raising a hard
+// and timer_create, RLIMIT_CPU sends SIGXCPU and SIGKILL (sys_itimer.swift). Stored only:
+// FSIZE, DATA, CORE (no core files), MEMLOCK... Everything runs as root, so raising a hard
 // limit is allowed (CAP_SYS_RESOURCE) and RLIMIT_NPROC is not enforced (Linux exempts root).
 // CPU time as Linux's tick-based accounting has it: the scheduler adds each thread's time on a
 // CPU at every switch (precise), the timer tick counts whether it found the thread in user or
@@ -116,6 +117,7 @@ private func resourceNumber(_ raw: UInt64) throws(Errno) -> Int {
 private func setLimit(_ p: Process, _ resource: Int, _ value: (UInt64, UInt64)) throws(Errno) {
     try p.limits.set(resource, value)
     if resource == ResourceLimits.NOFILE { p.files.limit = Int(min(value.0, ResourceLimits.nrOpen)) }
+    if resource == ResourceLimits.CPU { p.timers.setCPULimit(soft: value.0, hard: value.1) }
 }
 
 /// prlimit64(2): reads the old limit, then sets the new one, of `pid` (0: the caller).

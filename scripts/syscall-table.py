@@ -16,7 +16,7 @@ notes = {
     "ioctl": "FIONBIO, FIOCLEX/FIONCLEX; ttys: TCGETS/TCSETS*, TIOCGWINSZ/TIOCSWINSZ, TIOCGPGRP/TIOCSPGRP, TIOCSCTTY, FIONREAD",
     "mount": "proc, tmpfs/ramfs, devtmpfs; MS_REMOUNT accepted",
     "arch_prctl": "ARCH_SET_FS/ARCH_GET_FS; GS gives EINVAL",
-    "prlimit64": "enforced: NOFILE (EMFILE; poll nfds), STACK (next exec), AS (mmap, brk), SIGPENDING (sigqueue, timer_create); the rest stored only; NPROC not enforced (root is exempt)",
+    "prlimit64": "enforced: NOFILE (EMFILE; poll nfds), STACK (next exec), AS (mmap, brk), SIGPENDING (sigqueue, timer_create), CPU (SIGXCPU, SIGKILL); the rest stored only; NPROC not enforced (root is exempt)",
     "getrlimit": "as prlimit64", "setrlimit": "as prlimit64",
     "getrusage": "RUSAGE_SELF, RUSAGE_CHILDREN, RUSAGE_THREAD: CPU times (tick-split user/system), ru_nvcsw/ru_nivcsw; memory and I/O counts 0",
     "times": "clock ticks of 10 ms",
