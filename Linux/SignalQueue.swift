@@ -13,7 +13,9 @@ struct SignalInfo {
     var code: Int32 = 0                // SI_USER 0, SI_KERNEL 0x80, SI_QUEUE -1, SI_TIMER -2, SI_TKILL -6, CLD_EXITED 1, SEGV_MAPERR 1
     var pid: Int32 = 0
     var uid: UInt32 = 0
-    var status: Int32 = 0              // SIGCHLD
+    var status: Int32 = 0              // SIGCHLD, with the child's CPU time in clock ticks
+    var userTicks: UInt64 = 0
+    var systemTicks: UInt64 = 0
     var address: UInt64 = 0            // SIGSEGV/SIGBUS/SIGILL/SIGFPE
     var value: UInt64 = 0              // si_value (sigqueue, POSIX timers)
     var timerID: Int32 = 0             // SI_TIMER
@@ -38,6 +40,7 @@ struct SignalInfo {
             LittleEndianBytes.put64(&b, 16, address)
         } else if code > 0 && code < SignalInfo.SI_KERNEL && signal == Signal.SIGCHLD {
             put32(16, UInt32(bitPattern: pid)); put32(20, uid); put32(24, UInt32(bitPattern: status))
+            LittleEndianBytes.put64(&b, 32, userTicks); LittleEndianBytes.put64(&b, 40, systemTicks)
         } else if code == SignalInfo.SI_TIMER {
             put32(16, UInt32(bitPattern: timerID)); put32(20, UInt32(bitPattern: overrun))
             LittleEndianBytes.put64(&b, 24, value)

@@ -226,8 +226,10 @@ enum ProcessExit {
             // A handler installed with SA_NOCLDWAIT still gets its SIGCHLD (sigaction(2)).
             if action?.handler != 1 {
                 let exited = status & 0x7F == 0
-                Signals.send(Signal.SIGCHLD, to: parent, info: SignalInfo(code: exited ? 1 : 2, pid: Int32(me.pid),
-                                                                          status: exited ? (status >> 8) & 0xFF : status & 0x7F))
+                var info = SignalInfo(code: exited ? 1 : 2, pid: Int32(me.pid), status: exited ? (status >> 8) & 0xFF : status & 0x7F)
+                let (user, system) = CPUTime.process(me).split              // si_utime, si_stime
+                (info.userTicks, info.systemTicks) = (user / 10_000_000, system / 10_000_000)
+                Signals.send(Signal.SIGCHLD, to: parent, info: info)
             }
             parent.childEvents.wakeAll()
         }
