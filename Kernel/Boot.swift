@@ -173,7 +173,10 @@ func timerTick() {
     CPUs.current.ticks.wrappingAdd(1, ordering: .relaxed)
     Timers.tick(cpu: currentCPU)
     let s = Scheduler.cpus[currentCPU]
-    if s.current !== s.idle { s.needReschedule = true }
+    if s.current !== s.idle {
+        s.needReschedule = true
+        CPUTime.tick(s.current, userMode: CPUs.current.timerInterruptedUserMode)   // user or system time
+    }
 }
 
 /// Physical memory through the direct map, for the firmware parsers.

@@ -14,6 +14,9 @@ final class CPU {
     let online = Atomic<Bool>(false)
     let ticks = Atomic<UInt64>(0)
     let mailbox = CrossCPUMailbox()
+    /// Whether the timer interrupt being handled came from user mode (set by the trap entry
+    /// for the timer vector only): the tick charges user or system time by it.
+    var timerInterruptedUserMode = false
 
     static let stackOrder = 3                                  // 32 KiB kernel stacks
     static let istOrder = 1                                    // 8 KiB interrupt stacks

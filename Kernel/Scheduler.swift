@@ -117,6 +117,12 @@ enum Scheduler {
         s.current = next
         s.lock.unlock()
         if next === previous { return }
+        // CPU-time accounting (getrusage, CPU-time clocks): the slice that ends, the one that starts.
+        let now = Clock.nanoseconds()
+        if now > previous.runningSince { previous.cpuNanoseconds &+= now - previous.runningSince }
+        next.runningSince = now
+        if previous.state == .blocked { previous.voluntarySwitches &+= 1 }
+        else if previous.state == .runnable { previous.involuntarySwitches &+= 1 }
         s.switchedOut = previous
         if migrating { s.migrating = previous }
         if previous.state == .dead { s.reap = previous }

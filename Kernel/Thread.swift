@@ -2,6 +2,7 @@
 // user context (DESIGN.md 6: a dispatcher with one thread). Each has its own kernel stack,
 // FPU/SSE save area and FS base; a new thread starts in k42_thread_trampoline, which calls
 // its `entry` closure (for user threads: k42_user_return on a prepared trap frame).
+import LinuxABI
 import Memory
 import Objects
 import Synchronization
@@ -30,9 +31,25 @@ final class Thread {
     var tid: Int = 0
     /// set_tid_address / CLONE_CHILD_CLEARTID: zeroed and futex-woken when the thread exits.
     var clearChildTID: UInt64 = 0
-    /// Signals sent to this thread alone (tgkill), and the request to exit (exit_group).
-    var pendingSignals: UInt64 = 0
+    /// Signals sent to this thread alone (tgkill, SIGEV_THREAD_ID), with their siginfo
+    /// (guarded by the process's signal lock), and the request to exit (exit_group).
+    var signalQueue = SignalQueue()
+    var pendingSignals: UInt64 { signalQueue.set }
     var mustExit = false
+    /// What restart_syscall(2) resumes after a signal interrupted a call that returned
+    /// ERESTART_RESTARTBLOCK (nanosleep's remaining sleep); nil: EINTR.
+    var restartBlock: ((SyscallArguments) throws(Errno) -> Int)? = nil
+    /// CPU time: nanoseconds on a CPU up to the last switch away, and since when it runs;
+    /// timer ticks that found it in user and in kernel mode (they split the total the way
+    /// Linux's tick-based accounting does), and voluntary / involuntary switches.
+    var cpuNanoseconds: UInt64 = 0
+    var runningSince: UInt64 = 0
+    var userTicks: UInt64 = 0
+    var systemTicks: UInt64 = 0
+    var voluntarySwitches: UInt64 = 0
+    var involuntarySwitches: UInt64 = 0
+    /// Its time was added to its process's when it left (ProcessTable.lock).
+    var cpuFolded = false
     /// Set by a wake-up that arrived before the thread blocked (see Scheduler.block).
     var wakePending = false
     /// The process this thread belongs to. A strong reference: a dying thread keeps its

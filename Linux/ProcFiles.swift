@@ -89,7 +89,11 @@ enum ProcFiles {
         let ppid = p.parent?.pid ?? 0
         let rss = p.addressSpace.regions.reduce(0) { $0 + $1.fcm.residentPages }
         let vsize = p.addressSpace.regions.reduce(UInt64(0)) { $0 + ($1.end - $1.start) }
-        return "\(p.pid) (\(comm)) \(state) \(ppid) \(p.processGroup) \(p.session) 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 \(p.startTicks) \(vsize) \(rss) 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 \(p.threads.first?.cpu ?? 0) 0 0 0 0 0\n"
+        let (user, system) = CPUTime.process(p).split
+        let (childUser, childSystem) = ProcessTable.lock.withLockIRQSave { p.childrenCPU }.split
+        let tick: UInt64 = 10_000_000
+        let times = "\(user / tick) \(system / tick) \(childUser / tick) \(childSystem / tick)"
+        return "\(p.pid) (\(comm)) \(state) \(ppid) \(p.processGroup) \(p.session) 0 -1 4194560 0 0 0 0 \(times) 20 0 \(max(p.threads.count, 1)) 0 \(p.startTicks) \(vsize) \(rss) 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 \(p.threads.first?.cpu ?? 0) 0 0 0 0 0\n"
     }
 
     static func status(_ p: Process) -> String {

@@ -44,6 +44,13 @@ final class Process {
     let startTicks = Clock.nanoseconds() / 10_000_000
     var arguments: [[UInt8]] = []
     var executablePath: [UInt8] = []
+    /// Resource limits (Linux/sys_resource.swift): inherited by fork, kept by execve.
+    var limits = ResourceLimits()
+    /// CPU time of threads that have exited, and of reaped children (ProcessTable.lock).
+    var exitedThreadsCPU = CPUUsage()
+    var childrenCPU = CPUUsage()
+    /// alarm/setitimer and timer_create timers (Linux/sys_itimer.swift, sys_timer.swift).
+    let timers = ProcessTimers()
 
     init(pid: Int, parent: Process?, pageTables: UserPageTables, addressSpace: AddressSpace) {
         self.pid = pid
@@ -55,6 +62,7 @@ final class Process {
         // succeeds without forking).
         processGroup = parent?.processGroup ?? 0
         session = parent?.session ?? 0
+        timers.process = self
     }
 
     var isZombie: Bool { exitStatus != nil }

@@ -4,9 +4,12 @@
 // rt_sigframe (siginfo, ucontext with sigcontext, FXSAVE state) and entering the handler with
 // SA_RESTORER as its return address; rt_sigreturn restores everything. Blocking system calls
 // interrupted by a signal restart (SA_RESTART) or fail with EINTR.
-// Not yet (the job-control issue): stop/continue, sigaltstack delivery, queued RT signals.
+// Pending signals and their siginfo queue as Linux's do (Linux/SignalQueue.swift). A call a
+// signal interrupted returns a restart code: ERESTARTSYS (restart with SA_RESTART),
+// ERESTARTNOHAND, ERESTART_RESTARTBLOCK (resume through restart_syscall(2)).
 import LinuxABI
 import Objects
+import Trace
 
 struct SignalAction {
     var handler: UInt64 = 0          // SIG_DFL 0, SIG_IGN 1, else the handler address
@@ -43,21 +46,13 @@ enum Signal {
     static let stopSignals = bit(SIGSTOP) | bit(SIGTSTP) | bit(SIGTTIN) | bit(SIGTTOU)
 }
 
-/// What a signal carries into siginfo_t.
-struct SignalInfo {
-    var code: Int32 = 0                // SI_USER 0, SI_KERNEL 0x80, SI_TKILL -6, CLD_EXITED 1, SEGV_MAPERR 1
-    var pid: Int32 = 0
-    var uid: UInt32 = 0
-    var status: Int32 = 0              // SIGCHLD
-    var address: UInt64 = 0            // SIGSEGV/SIGBUS/SIGILL/SIGFPE
-}
-
 /// Per-process signal state (actions and the pending set), guarded by `lock`.
 final class SignalState {
     let lock = SpinLock()
     var actions = [SignalAction](repeating: SignalAction(), count: Signal.count + 1)
-    var pending: UInt64 = 0
-    var info = [SignalInfo](repeating: SignalInfo(), count: Signal.count + 1)
+    /// Process-wide pending signals with their siginfo (Linux's shared_pending).
+    var queue = SignalQueue()
+    var pending: UInt64 { queue.set }
 
     func copyForFork() -> SignalState {
         let s = SignalState()
@@ -74,28 +69,78 @@ final class SignalState {
 }
 
 enum Signals {
-    /// Generates `sig` for `process`. Ignored, unblocked signals are discarded at once.
-    static func send(_ sig: Int32, to process: Process, info: SignalInfo = SignalInfo()) {
-        guard sig >= 1, sig <= Int32(Signal.count), !process.isZombie else { return }
+    enum SendResult { case queued, merged, discarded, full }
+
+    /// Whether `sig` would be ignored now by its action (lock held).
+    static func ignores(_ state: SignalState, _ sig: Int32) -> Bool {
+        let action = state.actions[Int(sig)]
+        return action.handler == 1 || (action.handler == 0 && Signal.defaultIgnores(sig))
+    }
+
+    /// Generates `sig` for `process` (any of its threads may take it). Ignored, unblocked
+    /// signals are discarded at once; a pending standard signal is not queued twice; a
+    /// real-time signal is queued with its siginfo (`limited`: not past RLIMIT_SIGPENDING,
+    /// the caller's EAGAIN: sigqueue(3)).
+    @discardableResult
+    static func send(_ sig: Int32, to process: Process, info: SignalInfo = SignalInfo(), limited: Bool = false) -> SendResult {
+        guard sig >= 1, sig <= Int32(Signal.count), !process.isZombie else { return .discarded }
         if sig == Signal.SIGCONT { JobControl.continueProcess(process) }
         if sig == Signal.SIGKILL { process.stopped = false }
         let state = process.signals
         state.lock.withLockIRQSave {
             // A stop signal cancels a pending continue and the other way round (signal(7)).
-            if sig == Signal.SIGCONT { state.pending &= ~Signal.stopSignals }
-            if Signal.defaultStops(sig) { state.pending &= ~Signal.bit(Signal.SIGCONT) }
+            if sig == Signal.SIGCONT {
+                state.queue.discard(Signal.stopSignals)
+                for t in process.threads { t.signalQueue.discard(Signal.stopSignals) }
+            }
+            if Signal.defaultStops(sig) { state.queue.discard(Signal.bit(Signal.SIGCONT)) }
         }
         // Blocked only if every thread blocks it (any thread may take a process-wide signal).
         let blocked = process.threads.reduce(~UInt64(0)) { $0 & $1.blockedSignals }
-        let queued: Bool = state.lock.withLockIRQSave {
-            let action = state.actions[Int(sig)]
-            let ignored = action.handler == 1 || (action.handler == 0 && Signal.defaultIgnores(sig))
-            if ignored && blocked & Signal.bit(sig) == 0 && sig != Signal.SIGKILL { return false }
-            state.pending |= Signal.bit(sig)
-            state.info[Int(sig)] = info
-            return true
+        var info = info
+        info.signal = sig
+        let result: SendResult = state.lock.withLockIRQSave {
+            if ignores(state, sig) && blocked & Signal.bit(sig) == 0 && sig != Signal.SIGKILL { return .discarded }
+            return enqueue(info, into: &state.queue, limited: limited, limit: process.limits.soft(ResourceLimits.SIGPENDING))
         }
-        if queued { for t in process.threads { Scheduler.wake(t) } }
+        trace(ProcessEvent.signal, UInt64(process.pid), 0, UInt64(sig), UInt64(UInt32(bitPattern: info.code)), resultCode(result))
+        if result == .queued { for t in process.threads { Scheduler.wake(t) } }
+        return result
+    }
+
+    /// Generates `sig` for one thread (tgkill, tkill, rt_tgsigqueueinfo, SIGEV_THREAD_ID).
+    @discardableResult
+    static func send(_ sig: Int32, toThread thread: Thread, info: SignalInfo = SignalInfo(), limited: Bool = false) -> SendResult {
+        guard sig >= 1, sig <= Int32(Signal.count), let process = thread.process, !process.isZombie else { return .discarded }
+        let state = process.signals
+        var info = info
+        info.signal = sig
+        let result: SendResult = state.lock.withLockIRQSave {
+            if ignores(state, sig) && thread.blockedSignals & Signal.bit(sig) == 0 && sig != Signal.SIGKILL { return .discarded }
+            return enqueue(info, into: &thread.signalQueue, limited: limited, limit: process.limits.soft(ResourceLimits.SIGPENDING))
+        }
+        trace(ProcessEvent.signal, UInt64(process.pid), UInt64(thread.tid), UInt64(sig), UInt64(UInt32(bitPattern: info.code)), resultCode(result))
+        if result == .queued { Scheduler.wake(thread) }
+        return result
+    }
+
+    /// Queues `info` (signal lock held). A timer already queued counts an overrun instead.
+    private static func enqueue(_ info: SignalInfo, into queue: inout SignalQueue, limited: Bool, limit: UInt64) -> SendResult {
+        if let timer = info.timer {
+            if timer.queued {
+                if timer.overrun < Int32.max { timer.overrun += 1 }
+                return .merged
+            }
+            timer.queued = true
+            _ = queue.add(info, always: true)
+            return .queued
+        }
+        if limited && SignalQueue.isRealtime(info.signal) && UInt64(queue.count) >= limit { return .full }
+        return queue.add(info) ? .queued : .merged
+    }
+
+    static func resultCode(_ r: SendResult) -> UInt64 {
+        switch r { case .queued: 0; case .merged: 1; case .discarded: 2; case .full: 3 }
     }
 
     /// Whether the current thread has a signal it would act on now, or must exit (interrupts sleeps).
@@ -105,19 +150,14 @@ enum Signals {
         return (p.signals.pending | thread.pendingSignals) & ~(thread.blockedSignals & ~Signal.unblockable) != 0
     }
 
-    /// Generates `sig` for one thread (tgkill, tkill).
-    static func send(_ sig: Int32, toThread thread: Thread, info: SignalInfo = SignalInfo()) {
-        guard sig >= 1, sig <= Int32(Signal.count), let process = thread.process, !process.isZombie else { return }
-        let state = process.signals
-        let queued: Bool = state.lock.withLockIRQSave {
-            let action = state.actions[Int(sig)]
-            let ignored = action.handler == 1 || (action.handler == 0 && Signal.defaultIgnores(sig))
-            if ignored && thread.blockedSignals & Signal.bit(sig) == 0 && sig != Signal.SIGKILL { return false }
-            thread.pendingSignals |= Signal.bit(sig)
-            state.info[Int(sig)] = info
-            return true
-        }
-        if queued { Scheduler.wake(thread) }
+    /// Takes the lowest pending signal in `mask` (thread-directed first, as Linux's
+    /// dequeue_signal does) with its siginfo; signal lock held.
+    static func dequeue(_ thread: Thread, _ state: SignalState, mask: UInt64) -> SignalInfo? {
+        let own = thread.pendingSignals & mask
+        let ready = own != 0 ? own : state.pending & mask
+        guard ready != 0 else { return nil }
+        let sig = Int32(ready.trailingZeroBitCount + 1)
+        return own != 0 ? thread.signalQueue.take(sig) : state.queue.take(sig)
     }
 
     /// On the way back to user mode: restart or fail interrupted calls, deliver one signal.
@@ -125,40 +165,51 @@ enum Signals {
         let thread = Scheduler.current
         guard let process = thread.process else { return }
         let fromSyscall = frame.pointee.vector == 0x100
-        let interrupted = fromSyscall && Int64(bitPattern: frame.pointee.rax) == -Int64(Errno.ERESTARTSYS.rawValue)
+        let result = Int64(bitPattern: frame.pointee.rax)
+        // A call that stopped for a signal returned one of the kernel-internal restart codes.
+        let interruptedWith: Errno? = fromSyscall && result <= -512 && result >= -516 ? Errno(rawValue: Int32(-result)) : nil
         // The common case: nothing pending, nothing to restart. One load each, no lock.
-        if !interrupted && thread.savedMask == nil && (process.signals.pending | thread.pendingSignals) == 0 { return }
+        if interruptedWith == nil && thread.savedMask == nil && (process.signals.pending | thread.pendingSignals) == 0 { return }
+        var restartCode = interruptedWith, handled = false
+        // Like Linux's exit-to-user loop: after one handler's frame, any signal the handler's
+        // mask leaves deliverable gets a frame on top, so the last one set up runs first.
         while true {
             let state = process.signals
-            let picked: (Int32, SignalAction, SignalInfo)? = state.lock.withLockIRQSave {
-                let mask = ~(thread.blockedSignals & ~Signal.unblockable)
-                let own = thread.pendingSignals & mask
-                let ready = own != 0 ? own : state.pending & mask
-                guard ready != 0 else { return nil }
-                let sig = Int32(ready.trailingZeroBitCount + 1)
-                if own != 0 { thread.pendingSignals &= ~Signal.bit(sig) } else { state.pending &= ~Signal.bit(sig) }
+            let picked: (SignalAction, SignalInfo)? = state.lock.withLockIRQSave {
+                guard let info = dequeue(thread, state, mask: ~(thread.blockedSignals & ~Signal.unblockable)) else { return nil }
+                let sig = info.signal
                 let action = state.actions[Int(sig)]
                 if action.handler > 1 && action.flags & Signal.SA_RESETHAND != 0 { state.actions[Int(sig)] = SignalAction() }
-                return (sig, action, state.info[Int(sig)])
+                return (action, info)
             }
-            guard let (sig, action, info) = picked else { break }
+            guard let (action, info) = picked else { break }
+            let sig = info.signal
             if action.handler == 1 || (action.handler == 0 && Signal.defaultIgnores(sig)) { continue }
             if action.handler == 0 && Signal.defaultStops(sig) {
                 JobControl.stop(process, signal: sig)          // returns once continued
                 continue
             }
             if action.handler == 0 { UserTraps.kill(signal: sig) }
-            if interrupted {
-                if action.flags & Signal.SA_RESTART != 0 { restart(frame, thread) }
-                else { frame.pointee.rax = UInt64(bitPattern: -Int64(Errno.EINTR.rawValue)) }
+            // A handler runs: only ERESTARTSYS with SA_RESTART (and ERESTARTNOINTR) restart.
+            if let code = restartCode {
+                if code == .ERESTARTNOINTR || (code == .ERESTARTSYS && action.flags & Signal.SA_RESTART != 0) {
+                    restart(frame, thread)
+                } else {
+                    frame.pointee.rax = UInt64(bitPattern: -Int64(Errno.EINTR.rawValue))
+                }
+                restartCode = nil
             }
             if !pushFrame(frame, thread: thread, sig: sig, action: action, info: info) {
                 UserTraps.kill(signal: Signal.SIGSEGV)
             }
-            return
+            handled = true
         }
-        if interrupted { restart(frame, thread) }       // nothing caught it: the call goes on
-        if let mask = thread.savedMask {                // rt_sigsuspend woke without a handler
+        // Nothing caught it: the call goes on (a restart block resumes through restart_syscall).
+        if let code = restartCode {
+            restart(frame, thread)
+            if code == .ERESTART_RESTARTBLOCK { frame.pointee.rax = 219 }   // __NR_restart_syscall
+        }
+        if !handled, let mask = thread.savedMask {      // rt_sigsuspend woke without a handler
             thread.blockedSignals = mask
             thread.savedMask = nil
         }
@@ -205,16 +256,8 @@ enum Signals {
         put(sc + 176, info.address)                     // cr2
         put(sc + 184, fpstate)                          // fpstate pointer
         put(ucontextOffset + 296, restoreMask)          // uc_sigmask
-        // siginfo: si_signo, si_errno, si_code, then the union.
-        let si = siginfoOffset
-        put(si, UInt64(UInt32(bitPattern: sig)))
-        put(si + 8, UInt64(UInt32(bitPattern: info.code)))
-        if sig == Signal.SIGSEGV || sig == Signal.SIGBUS || sig == Signal.SIGILL || sig == Signal.SIGFPE {
-            put(si + 16, info.address)
-        } else {
-            put(si + 16, UInt64(UInt32(bitPattern: info.pid)) | UInt64(info.uid) << 32)
-            if sig == Signal.SIGCHLD { put(si + 24, UInt64(UInt32(bitPattern: info.status))) }
-        }
+        let siginfo = info.encoded()                    // siginfo: si_signo, si_errno, si_code, the union
+        for i in 0..<siginfo.count { b[siginfoOffset + i] = siginfo[i] }
         arch_fxsave(thread.fpu)                         // the live FPU state is this thread's
         let live = [UInt8](UnsafeRawBufferPointer(start: thread.fpu, count: 512))
         do throws(Errno) {

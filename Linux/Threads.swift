@@ -67,6 +67,7 @@ enum Threads {
             _ = Futex.wake(process: process, address: me.clearChildTID, count: 1, bitset: ~0)
         }
         let last: Bool = ProcessTable.lock.withLockIRQSave {
+            CPUTime.fold(me, into: process)                  // its CPU time stays the process's
             if process.threads.count <= 1 { return true }
             process.threads.removeAll { $0 === me }
             return false

@@ -35,13 +35,20 @@ struct ExecutableFile {
 }
 
 enum Exec {
-    static let stackSize: UInt64 = 8 << 20
+    /// How far the stack may grow: RLIMIT_STACK's soft limit, at least 128 KiB (Linux always
+    /// leaves that much at exec) and at most 256 MiB (for RLIM_INFINITY). The region mapped at
+    /// exec is at most 8 MiB of it; faults below grow it (AddressSpace.stackLimit).
+    static func stackLimit(_ rlimit: UInt64) -> UInt64 {
+        (min(max(rlimit, 128 << 10), 256 << 20) + 0xFFF) & ~0xFFF
+    }
     static let pieBase: UInt64 = 0x5555_5555_4000
 
     /// Loads `path` into `process` and points `thread`'s user frame at its entry.
     static func execute(process: Process, thread: Thread, path: [UInt8], arguments: [[UInt8]],
                         environment: [[UInt8]], depth: Int = 0) throws(Errno) {
         guard depth <= 4 else { throw .ELOOP }
+        let stackLimit = Exec.stackLimit(process.limits.soft(ResourceLimits.STACK))
+        let stackSize = min(stackLimit, 8 << 20)
         guard !path.isEmpty else { throw .ENOENT }
         let file = try ExecutableFile(path, from: process.cwd)
         defer { file.release() }
@@ -84,6 +91,7 @@ enum Exec {
         }
         space.initializeBreak(top)
         let stackTop = UInt64(USER_END)
+        space.stackLimit = stackLimit
         _ = try space.map(at: stackTop - stackSize, length: stackSize, protection: [.read, .write], fixed: true,
                           name: "[stack]", growsDown: true)
         var random = [UInt8](repeating: 0, count: 16)
@@ -124,6 +132,7 @@ enum Exec {
         let base = path.lastIndex(of: UInt8(ascii: "/")).map { Array(path[($0 + 1)...]) } ?? path
         process.command = Array(base.prefix(15))
         process.signals.resetForExec()
+        process.timers.deletePosixTimers()               // alarm and itimers stay (execve(2))
         let pid = [UInt64(process.pid)]
         pid.withUnsafeBufferPointer { words in
             process.command.withUnsafeBytes { trace(ProcessEvent.exec, words: words, text: $0) }

@@ -22,6 +22,9 @@ enum ProcessCreation {
         child.signals = parent.signals.copyForFork()
         child.files = parent.files.copy()
         child.umask = parent.umask
+        child.limits = parent.limits.copy()              // timers are not inherited (fork(2))
+        let cpuLimit = child.limits.get(ResourceLimits.CPU)
+        child.timers.setCPULimit(soft: cpuLimit.0, hard: cpuLimit.1)
         var childThreadRef: Thread? = nil
         guard let thread = Thread(cpu: Scheduler.placement(), entry: {
             k42_user_return(childThreadRef!.userFrame)
@@ -69,10 +72,11 @@ func sys_wait4(_ a: SyscallArguments) throws(Errno) -> Int {
     let pid = Int(Int32(truncatingIfNeeded: a.a0))
     let options = a.a2
     guard options & ~(0x1 | 0x2 | 0x8 | 0x4000_0000 | 0x8000_0000 | 0x2000_0000) == 0 else { throw .EINVAL }
+    var usage = CPUUsage()                                                       // a reaped child's (RUSAGE_BOTH)
     let (reaped, status) = try ProcessExit.waitForChild(pid: pid, noHang: options & 1 != 0,
-                                                        stopped: options & 2 != 0, continued: options & 8 != 0)
+                                                        stopped: options & 2 != 0, continued: options & 8 != 0, usage: &usage)
     if reaped != 0 && a.a1 != 0 { try UserMemory.write(a.a1, status) }
-    if reaped != 0 && a.a3 != 0 { try UserMemory.zero(a.a3, count: 144) }      // struct rusage
+    if reaped != 0 && a.a3 != 0 { try writeRusage(a.a3, usage) }               // struct rusage
     return reaped
 }
 
@@ -88,9 +92,10 @@ func sys_waitid(_ a: SyscallArguments) throws(Errno) -> Int {
     case 2: pid = id == 0 ? 0 : -id
     default: throw .EINVAL
     }
+    var usage = CPUUsage()
     let (reaped, status) = try ProcessExit.waitForChild(pid: pid, noHang: options & 1 != 0, reap: options & 0x0100_0000 == 0,
                                                         stopped: options & 2 != 0, continued: options & 8 != 0,
-                                                        exited: options & 4 != 0)
+                                                        exited: options & 4 != 0, usage: &usage)
     if a.a2 != 0 {
         var info = [UInt8](repeating: 0, count: 128)
         if reaped != 0 {
@@ -113,7 +118,7 @@ enum ProcessExit {
     /// Finds and reaps a zombie child matching `pid` (wait4's convention), blocking unless noHang;
     /// with `reap` false (waitid's WNOWAIT) the zombie stays waitable.
     static func waitForChild(pid: Int, noHang: Bool, reap: Bool = true, stopped: Bool = false,
-                             continued: Bool = false, exited: Bool = true) throws(Errno) -> (Int, Int32) {
+                             continued: Bool = false, exited: Bool = true, usage: inout CPUUsage) throws(Errno) -> (Int, Int32) {
         let me = currentProcess
         func matches(_ c: Process) -> Bool {
             if pid > 0 { return c.pid == pid }
@@ -141,7 +146,14 @@ enum ProcessExit {
                         break
                     }
                 }
-                if let z = found, reap { me.children.removeAll { $0 === z } }
+                if let z = found {
+                    usage = z.exitedThreadsCPU
+                    usage.add(z.childrenCPU)
+                }
+                if let z = found, reap {
+                    me.children.removeAll { $0 === z }
+                    me.childrenCPU.add(usage)    // its CPU time and its reaped children's
+                }
             }
             if let report { return report }
             if let z = found {
@@ -179,6 +191,7 @@ enum ProcessExit {
         UserPageTables.leaveOnThisCPU(me.pageTables)         // leave the address space before freeing it
         me.addressSpace.removeAll()
         me.files.closeAll()
+        me.timers.shutdown()                                 // no timer outlives its process
         me.threads.removeAll()
         let initProcess = ProcessTable.find(1)
         var wakeInit = false
@@ -213,8 +226,10 @@ enum ProcessExit {
             // A handler installed with SA_NOCLDWAIT still gets its SIGCHLD (sigaction(2)).
             if action?.handler != 1 {
                 let exited = status & 0x7F == 0
-                Signals.send(Signal.SIGCHLD, to: parent, info: SignalInfo(code: exited ? 1 : 2, pid: Int32(me.pid),
-                                                                          status: exited ? (status >> 8) & 0xFF : status & 0x7F))
+                var info = SignalInfo(code: exited ? 1 : 2, pid: Int32(me.pid), status: exited ? (status >> 8) & 0xFF : status & 0x7F)
+                let (user, system) = CPUTime.process(me).split              // si_utime, si_stime
+                (info.userTicks, info.systemTicks) = (user / 10_000_000, system / 10_000_000)
+                Signals.send(Signal.SIGCHLD, to: parent, info: info)
             }
             parent.childEvents.wakeAll()
         }

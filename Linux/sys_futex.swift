@@ -127,7 +127,7 @@ func sys_futex(_ a: SyscallArguments) throws(Errno) -> Int {
         if a.a3 != 0 {
             let (s, ns) = try UserMemory.read(a.a3, as: (Int64, Int64).self)
             guard s >= 0, ns >= 0, ns < 1_000_000_000 else { throw .EINVAL }
-            let t = UInt64(s) * 1_000_000_000 + UInt64(ns)
+            let t = saturatingNanoseconds(seconds: s, nanoseconds: ns)
             if command == 0 {
                 deadline = Clock.nanoseconds() &+ t            // relative for FUTEX_WAIT
             } else {                                           // absolute for WAIT_BITSET

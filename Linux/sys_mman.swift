@@ -14,7 +14,10 @@ func protection(_ prot: UInt64) -> Protection {
 }
 
 func sys_brk(_ a: SyscallArguments) throws(Errno) -> Int {
-    Int(currentProcess.addressSpace.setBreak(a.a0))
+    let p = currentProcess
+    let current = p.addressSpace.setBreak(0)                   // below the start: reads the break
+    if a.a0 > current && !addressSpaceMayGrow(p, by: a.a0 - current) { return Int(current) }   // RLIMIT_AS
+    return Int(p.addressSpace.setBreak(a.a0))
 }
 
 /// mmap(2): MAP_SHARED 1, MAP_PRIVATE 2, MAP_FIXED 0x10, MAP_ANONYMOUS 0x20,
@@ -27,6 +30,7 @@ func sys_mmap(_ a: SyscallArguments) throws(Errno) -> Int {
     guard length > 0, length < UInt64(USER_END) else { throw length == 0 ? .EINVAL : .ENOMEM }
     let p = currentProcess
     let space = p.addressSpace
+    guard addressSpaceMayGrow(p, by: length) else { throw .ENOMEM }                // RLIMIT_AS
     if flags & 0x10_0000 != 0, space.region(containing: address) != nil { throw .EEXIST }
     let fixed = flags & 0x10 != 0 || flags & 0x10_0000 != 0
     let shared = kind == 1

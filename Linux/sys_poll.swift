@@ -45,7 +45,7 @@ func pollFiles(_ requests: [(Int32, UInt32)], timeoutNanoseconds: UInt64?) throw
 }
 
 func pollCall(_ fds: UInt64, _ count: UInt64, _ timeout: UInt64?) throws(Errno) -> Int {
-    guard count <= 1024 else { throw .EINVAL }
+    guard count <= UInt64(currentProcess.files.limit) else { throw .EINVAL }        // RLIMIT_NOFILE
     var requests: [(Int32, UInt32)] = []
     for i in 0..<Int(count) {
         let (fd, events, _) = try UserMemory.read(fds + UInt64(8 * i), as: (Int32, Int16, Int16).self)
@@ -70,7 +70,7 @@ func sys_ppoll(_ a: SyscallArguments) throws(Errno) -> Int {
     if a.a2 != 0 {
         let (s, ns) = try UserMemory.read(a.a2, as: (Int64, Int64).self)
         guard s >= 0, ns >= 0, ns < 1_000_000_000 else { throw .EINVAL }
-        timeout = UInt64(s) * 1_000_000_000 + UInt64(ns)
+        timeout = saturatingNanoseconds(seconds: s, nanoseconds: ns)
     }
     let thread = Scheduler.current
     if a.a3 != 0 {
@@ -141,7 +141,8 @@ func sys_select(_ a: SyscallArguments) throws(Errno) -> Int {
     if a.a4 != 0 {
         let (s, us) = try UserMemory.read(a.a4, as: (Int64, Int64).self)
         guard s >= 0, us >= 0 else { throw .EINVAL }
-        timeout = UInt64(s) * 1_000_000_000 + UInt64(us) * 1000
+        let seconds = s > Int64.max - us / 1_000_000 ? Int64.max : s + us / 1_000_000   // usec past a second carries
+        timeout = saturatingNanoseconds(seconds: seconds, nanoseconds: us % 1_000_000 * 1000)
     }
     let start = Clock.nanoseconds()
     do {
@@ -159,7 +160,7 @@ func sys_pselect6(_ a: SyscallArguments) throws(Errno) -> Int {
     if a.a4 != 0 {
         let (s, ns) = try UserMemory.read(a.a4, as: (Int64, Int64).self)
         guard s >= 0, ns >= 0, ns < 1_000_000_000 else { throw .EINVAL }
-        timeout = UInt64(s) * 1_000_000_000 + UInt64(ns)
+        timeout = saturatingNanoseconds(seconds: s, nanoseconds: ns)
     }
     if a.a5 != 0 {
         let (maskAddress, size) = try UserMemory.read(a.a5, as: (UInt64, UInt64).self)

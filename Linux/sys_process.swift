@@ -129,26 +129,6 @@ func sys_sched_yield(_ a: SyscallArguments) throws(Errno) -> Int {
     return 0
 }
 
-/// prlimit64(2): reports Linux's defaults; setting is accepted for the calling process only.
-func sys_prlimit64(_ a: SyscallArguments) throws(Errno) -> Int {
-    let pid = Int(Int32(truncatingIfNeeded: a.a0))
-    guard pid == 0 || pid == currentProcess.pid || ProcessTable.find(pid) != nil else { throw .ESRCH }
-    guard a.a1 < 16 else { throw .EINVAL }
-    if a.a3 != 0 {
-        let infinity = UInt64.max
-        let (soft, hard): (UInt64, UInt64)
-        switch a.a1 {
-        case 3: (soft, hard) = (8 << 20, infinity)       // RLIMIT_STACK
-        case 7: (soft, hard) = (1024, 4096)              // RLIMIT_NOFILE
-        case 6: (soft, hard) = (UInt64(ProcessTable.maxProcesses), UInt64(ProcessTable.maxProcesses))  // NPROC
-        case 4: (soft, hard) = (0, infinity)             // RLIMIT_CORE: no core files
-        default: (soft, hard) = (infinity, infinity)
-        }
-        try UserMemory.write(a.a3, (soft, hard))
-    }
-    return 0
-}
-
 /// prctl(2): PR_SET_NAME 15 and PR_GET_NAME 16 (the 16-byte comm), PR_GET_DUMPABLE 3,
 /// PR_SET_DUMPABLE 4; others are EINVAL as on a kernel without that option.
 func sys_prctl(_ a: SyscallArguments) throws(Errno) -> Int {

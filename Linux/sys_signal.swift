@@ -1,6 +1,7 @@
 // The signal system calls: rt_sigaction(2), rt_sigprocmask(2), rt_sigreturn(2), kill(2),
-// tkill/tgkill(2), rt_sigpending(2), rt_sigsuspend(2), pause(2), sigaltstack(2).
-// Delivery itself is Linux/Signals.swift.
+// tkill/tgkill(2), rt_sigpending(2), rt_sigsuspend(2), pause(2), sigaltstack(2),
+// rt_sigqueueinfo / rt_tgsigqueueinfo (sigqueue(3)), rt_sigtimedwait (sigwaitinfo(2),
+// sigtimedwait(2)), restart_syscall(2). Delivery itself is Linux/Signals.swift.
 import LinuxABI
 import Objects
 
@@ -26,8 +27,8 @@ func sys_rt_sigaction(_ a: SyscallArguments) throws(Errno) -> Int {
             state.actions[Int(sig)] = n
             // Setting SIG_IGN (or a default of ignore) discards what is pending (POSIX).
             if n.handler == 1 || (n.handler == 0 && Signal.defaultIgnores(sig)) {
-                state.pending &= ~Signal.bit(sig)
-                for t in currentProcess.threads { t.pendingSignals &= ~Signal.bit(sig) }
+                state.queue.discard(Signal.bit(sig))
+                for t in currentProcess.threads { t.signalQueue.discard(Signal.bit(sig)) }
             }
         }
         return previous
@@ -82,6 +83,7 @@ func sys_rt_sigreturn(_ a: SyscallArguments) throws(Errno) -> Int {
         arch_fxrstor(thread.fpu)
     }
     thread.blockedSignals = LittleEndianBytes.u64(context, 296) & ~Signal.unblockable
+    thread.restartBlock = nil                         // restart_syscall after a handler: EINTR
     return Int(Int64(bitPattern: frame.pointee.rax))
 }
 
@@ -98,7 +100,7 @@ func sys_kill(_ a: SyscallArguments) throws(Errno) -> Int {
     }
     guard !targets.isEmpty else { throw .ESRCH }
     if sig != 0 {
-        for t in targets { Signals.send(sig, to: t, info: SignalInfo(code: 0, pid: Int32(me.pid))) }
+        for t in targets { Signals.send(sig, to: t, info: SignalInfo(code: SignalInfo.SI_USER, pid: Int32(me.pid))) }
     }
     return 0
 }
@@ -109,7 +111,7 @@ func sys_tkill(_ a: SyscallArguments) throws(Errno) -> Int {
     let sig = Int32(truncatingIfNeeded: a.a1)
     guard tid > 0, sig >= 0, sig <= Int32(Signal.count) else { throw .EINVAL }
     guard let t = ProcessTable.findThread(tid) else { throw .ESRCH }
-    if sig != 0 { Signals.send(sig, toThread: t, info: SignalInfo(code: -6, pid: Int32(currentProcess.pid))) }
+    if sig != 0 { Signals.send(sig, toThread: t, info: SignalInfo(code: SignalInfo.SI_TKILL, pid: Int32(currentProcess.pid))) }
     return 0
 }
 
@@ -174,4 +176,78 @@ func sys_sigaltstack(_ a: SyscallArguments) throws(Errno) -> Int {
         try UserMemory.write(a.a1, old)
     }
     return 0
+}
+
+/// The siginfo a caller of rt_sigqueueinfo supplies: si_code, and pid, uid and value, which
+/// Linux passes on as given. Codes >= 0 and SI_TKILL are the kernel's own: only a process
+/// signalling itself may use them (EPERM otherwise).
+private func queuedInfo(_ address: UInt64, target: Int) throws(Errno) -> SignalInfo {
+    let raw = try UserMemory.readBytes(address, count: 128)
+    let code = Int32(bitPattern: LittleEndianBytes.u32(raw, 8))
+    if (code >= 0 || code == SignalInfo.SI_TKILL) && target != currentProcess.pid && target != Scheduler.current.tid {
+        throw .EPERM
+    }
+    return SignalInfo(code: code, pid: Int32(bitPattern: LittleEndianBytes.u32(raw, 16)),
+                      uid: LittleEndianBytes.u32(raw, 20), value: LittleEndianBytes.u64(raw, 24))
+}
+
+/// rt_sigqueueinfo(2): a signal with a siginfo for process `tgid` (sigqueue(3) passes
+/// SI_QUEUE and its value). A real-time signal past RLIMIT_SIGPENDING is EAGAIN.
+func sys_rt_sigqueueinfo(_ a: SyscallArguments) throws(Errno) -> Int {
+    let pid = Int(Int32(truncatingIfNeeded: a.a0))
+    let sig = Int32(truncatingIfNeeded: a.a1)
+    let info = try queuedInfo(a.a2, target: pid)
+    guard pid > 0, let target = ProcessTable.find(pid) else { throw .ESRCH }
+    guard sig >= 0, sig <= Int32(Signal.count) else { throw .EINVAL }
+    if sig != 0 && Signals.send(sig, to: target, info: info, limited: true) == .full { throw .EAGAIN }
+    return 0
+}
+
+/// rt_tgsigqueueinfo(2): the same for thread `tid` of thread group `tgid`.
+func sys_rt_tgsigqueueinfo(_ a: SyscallArguments) throws(Errno) -> Int {
+    let tgid = Int(Int32(truncatingIfNeeded: a.a0)), tid = Int(Int32(truncatingIfNeeded: a.a1))
+    let sig = Int32(truncatingIfNeeded: a.a2)
+    guard tgid > 0, tid > 0 else { throw .EINVAL }
+    let info = try queuedInfo(a.a3, target: tid)
+    guard let t = ProcessTable.findThread(tid), t.process?.pid == tgid else { throw .ESRCH }
+    guard sig >= 0, sig <= Int32(Signal.count) else { throw .EINVAL }
+    if sig != 0 && Signals.send(sig, toThread: t, info: info, limited: true) == .full { throw .EAGAIN }
+    return 0
+}
+
+/// rt_sigtimedwait(2): takes a pending signal of `set` (normally blocked) with its siginfo,
+/// waiting up to the timeout (NULL: forever) for one: EAGAIN when it passes, EINTR when a
+/// signal outside the set is delivered meanwhile (never restarted). SIGKILL and SIGSTOP
+/// cannot be waited for.
+func sys_rt_sigtimedwait(_ a: SyscallArguments) throws(Errno) -> Int {
+    guard a.a3 == 8 else { throw .EINVAL }
+    let set = try UserMemory.read(a.a0, as: UInt64.self) & ~Signal.unblockable
+    var deadline = UInt64.max
+    if a.a2 != 0 {
+        let (s, ns) = try UserMemory.read(a.a2, as: (Int64, Int64).self)
+        guard s >= 0, ns >= 0, ns < 1_000_000_000 else { throw .EINVAL }
+        deadline = Clock.nanoseconds() + saturatingNanoseconds(seconds: s, nanoseconds: ns)
+    }
+    let me = Scheduler.current
+    let state = currentProcess.signals
+    let take = { state.lock.withLockIRQSave { Signals.dequeue(me, state, mask: set) } }
+    var info = take()
+    if info == nil && (a.a2 == 0 || deadline > Clock.nanoseconds()) {
+        let waiting = { (state.pending | me.pendingSignals) & set != 0 || Signals.hasDeliverable(me) }
+        let timedOut = Timers.sleep(until: deadline, wakeEarly: waiting)
+        info = take()
+        if info == nil { throw timedOut ? .EAGAIN : .EINTR }
+    }
+    guard let info else { throw .EAGAIN }
+    if a.a1 != 0 { try UserMemory.writeBytes(a.a1, info.encoded()) }
+    return Int(info.signal)
+}
+
+/// restart_syscall(2): resumes the call a signal without a handler interrupted (the thread's
+/// restart block); with none recorded, EINTR as Linux's do_no_restart_syscall.
+func sys_restart_syscall(_ a: SyscallArguments) throws(Errno) -> Int {
+    let me = Scheduler.current
+    guard let resume = me.restartBlock else { throw .EINTR }
+    me.restartBlock = nil
+    return try resume(a)
 }

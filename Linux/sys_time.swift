@@ -1,6 +1,8 @@
 // Time: clock_gettime(2), clock_getres(2), gettimeofday(2), time(2), nanosleep(2),
-// clock_nanosleep(2). CLOCK_REALTIME starts at the RTC-less epoch 2026-01-01 plus uptime
-// until the CMOS clock is read; the monotonic clocks are the TSC-based kernel clock.
+// clock_nanosleep(2) (restart_syscall(2) resumes an interrupted sleep). CLOCK_REALTIME starts
+// at the RTC-less epoch 2026-01-01 plus uptime until the CMOS clock is read; the monotonic
+// clocks are the TSC-based kernel clock; the CPU-time clocks are the scheduler's accounting
+// (Linux/sys_resource.swift).
 import LinuxABI
 
 enum WallClock {
@@ -11,12 +13,22 @@ enum WallClock {
 
 func timespec(_ ns: UInt64) -> (Int64, Int64) { (Int64(ns / 1_000_000_000), Int64(ns % 1_000_000_000)) }
 
+/// A duration from user space (validated: non-negative) in nanoseconds, saturating at 2^62
+/// ns (146 years: "never", like Linux's KTIME_MAX), so that adding the clock cannot overflow.
+func saturatingNanoseconds(seconds: Int64, nanoseconds: Int64) -> UInt64 {
+    let limit: UInt64 = 1 << 62
+    let (product, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+    if overflow || product >= limit { return limit }
+    return min(product + UInt64(nanoseconds), limit)
+}
+
 func sys_clock_gettime(_ a: SyscallArguments) throws(Errno) -> Int {
     let ns: UInt64
     switch a.a0 {
     case 0, 5, 8, 11: ns = WallClock.nowNanoseconds()               // REALTIME(_COARSE, _ALARM), TAI
     case 1, 4, 6, 7, 9: ns = Clock.nanoseconds()                    // MONOTONIC(_RAW, _COARSE), BOOTTIME
-    case 2, 3: ns = Clock.nanoseconds()                             // PROCESS/THREAD_CPUTIME: approximated
+    case 2: ns = CPUTime.process(currentProcess).total               // PROCESS_CPUTIME_ID
+    case 3: ns = CPUTime.thread(Scheduler.current).total            // THREAD_CPUTIME_ID
     default: throw .EINVAL
     }
     try UserMemory.write(a.a1, timespec(ns))
@@ -42,32 +54,41 @@ func sys_time(_ a: SyscallArguments) throws(Errno) -> Int {
     return Int(s)
 }
 
-/// Sleeps the calling thread until `deadline`; a signal ends the sleep early (ERESTARTSYS:
-/// with SA_RESTART the sleep restarts, else EINTR).
-func sleep(untilMonotonic deadline: UInt64) throws(Errno) {
+/// Sleeps the calling thread until `deadline` (Clock nanoseconds). A signal ends the sleep
+/// early: the time left goes to `remaining` (if not 0) and the call returns
+/// ERESTART_RESTARTBLOCK, so a handler sees EINTR (even with SA_RESTART, signal(7)) while a
+/// signal with no handler (a stop and continue) resumes the sleep through restart_syscall(2).
+func sleepRestartable(until deadline: UInt64, remaining: UInt64) throws(Errno) -> Int {
     let me = Scheduler.current
-    if !Timers.sleep(until: deadline, wakeEarly: { Signals.hasDeliverable(me) }) { throw .ERESTARTSYS }
+    if Timers.sleep(until: deadline, wakeEarly: { Signals.hasDeliverable(me) }) { return 0 }
+    let now = Clock.nanoseconds()
+    if remaining != 0 { try UserMemory.write(remaining, timespec(deadline > now ? deadline - now : 0)) }
+    me.restartBlock = { (_: SyscallArguments) throws(Errno) -> Int in try sleepRestartable(until: deadline, remaining: remaining) }
+    throw .ERESTART_RESTARTBLOCK
 }
 
 func sys_nanosleep(_ a: SyscallArguments) throws(Errno) -> Int {
     let (s, ns) = try UserMemory.read(a.a0, as: (Int64, Int64).self)
     guard s >= 0, ns >= 0, ns < 1_000_000_000 else { throw .EINVAL }
-    try sleep(untilMonotonic: Clock.nanoseconds() + UInt64(s) * 1_000_000_000 + UInt64(ns))
-    if a.a1 != 0 { try UserMemory.write(a.a1, (Int64(0), Int64(0))) }
-    return 0
+    return try sleepRestartable(until: Clock.nanoseconds() + saturatingNanoseconds(seconds: s, nanoseconds: ns), remaining: a.a1)
 }
 
 /// clock_nanosleep(2): CLOCK_REALTIME 0, CLOCK_MONOTONIC 1, CLOCK_BOOTTIME 7, CLOCK_TAI 11
-/// (TAI as realtime); any other clock is EINVAL.
+/// (TAI as realtime); the CPU-time clocks are EINVAL here (Linux sleeps on them: not yet);
+/// any other clock is EINVAL. An absolute sleep interrupted by a handled signal is EINTR and
+/// restarts with the same arguments otherwise (ERESTARTNOHAND), as Linux does.
 func sys_clock_nanosleep(_ a: SyscallArguments) throws(Errno) -> Int {
     guard a.a0 == 0 || a.a0 == 1 || a.a0 == 7 || a.a0 == 11 else { throw .EINVAL }
     let (s, ns) = try UserMemory.read(a.a2, as: (Int64, Int64).self)
     guard s >= 0, ns >= 0, ns < 1_000_000_000 else { throw .EINVAL }
-    let duration = UInt64(s) * 1_000_000_000 + UInt64(ns)
-    let absolute = a.a1 & 1 != 0                                   // TIMER_ABSTIME
+    let duration = saturatingNanoseconds(seconds: s, nanoseconds: ns)
+    guard a.a1 & 1 != 0 else {                                      // relative
+        return try sleepRestartable(until: Clock.nanoseconds() + duration, remaining: a.a3)
+    }
     let now = a.a0 == 0 || a.a0 == 11 ? WallClock.nowNanoseconds() : Clock.nanoseconds()
-    let remaining = absolute ? (duration > now ? duration - now : 0) : duration
-    try sleep(untilMonotonic: Clock.nanoseconds() + remaining)
+    let me = Scheduler.current
+    let deadline = Clock.nanoseconds() + (duration > now ? duration - now : 0)
+    if !Timers.sleep(until: deadline, wakeEarly: { Signals.hasDeliverable(me) }) { throw .ERESTARTNOHAND }
     return 0
 }
 

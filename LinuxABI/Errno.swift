@@ -162,6 +162,13 @@ public enum Errno: Int32, Error, Equatable, CustomStringConvertible {
     /// restarts unless the handler lacks SA_RESTART (then the caller sees EINTR). Never
     /// returned to user space.
     case ERESTARTSYS = 512
+    /// Kernel-internal: restart whatever the signal, never EINTR (used by no call yet).
+    case ERESTARTNOINTR = 513
+    /// Kernel-internal: restart only if no handler ran (else EINTR even with SA_RESTART).
+    case ERESTARTNOHAND = 514
+    /// Kernel-internal: with a handler EINTR; without one the call resumes through
+    /// restart_syscall(2) and the thread's restart block (nanosleep's remaining time).
+    case ERESTART_RESTARTBLOCK = 516
 
     /// EWOULDBLOCK is EAGAIN on Linux; ENOTSUP is EOPNOTSUPP.
     public static let EWOULDBLOCK = Errno.EAGAIN
@@ -248,6 +255,9 @@ public enum Errno: Int32, Error, Equatable, CustomStringConvertible {
         case .EOWNERDEAD: return "EOWNERDEAD"
         case .ENOTRECOVERABLE: return "ENOTRECOVERABLE"
         case .ERESTARTSYS: return "ERESTARTSYS"
+        case .ERESTARTNOINTR: return "ERESTARTNOINTR"
+        case .ERESTARTNOHAND: return "ERESTARTNOHAND"
+        case .ERESTART_RESTARTBLOCK: return "ERESTART_RESTARTBLOCK"
         }
     }
 
@@ -332,6 +342,9 @@ public enum Errno: Int32, Error, Equatable, CustomStringConvertible {
         case .EOWNERDEAD: return "Owner died"
         case .ENOTRECOVERABLE: return "State not recoverable"
         case .ERESTARTSYS: return "Interrupted system call (restart)"
+        case .ERESTARTNOINTR: return "Interrupted system call (restart)"
+        case .ERESTARTNOHAND: return "Interrupted system call (restart if no handler)"
+        case .ERESTART_RESTARTBLOCK: return "Interrupted system call (restart_syscall)"
         }
     }
 

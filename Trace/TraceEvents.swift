@@ -162,6 +162,11 @@ public enum LockEvent: UInt16, TraceEventKind {
 
 public enum ProcessEvent: UInt16, TraceEventKind {
     case fork = 0, exec = 1, exit = 2, threadCreate = 3
+    /// A signal generated: tid 0 for a process-wide one; result 0 queued, 1 merged into a
+    /// pending instance (or a timer overrun), 2 discarded (ignored), 3 over RLIMIT_SIGPENDING.
+    case signal = 4
+    /// A timer expired: kind 0 ITIMER_REAL, 1 ITIMER_VIRTUAL, 2 ITIMER_PROF, 3 POSIX timer `id`.
+    case timerExpire = 5
     public static var traceClass: TraceClass { .process }
     public var spec: TraceEventSpec {
         switch self {
@@ -169,6 +174,8 @@ public enum ProcessEvent: UInt16, TraceEventKind {
         case .exec: TraceEventSpec("exec", "pid name:s")
         case .exit: TraceEventSpec("exit", "pid status")
         case .threadCreate: TraceEventSpec("thread_create", "pid tid")
+        case .signal: TraceEventSpec("signal", "pid tid signal code result")
+        case .timerExpire: TraceEventSpec("timer_expire", "pid kind id")
         }
     }
 }

@@ -60,6 +60,7 @@ func trapEntry(_ frame: UnsafeMutablePointer<trap_frame>) {
     if vector == Vector.panicHalt { MachineExit.haltForever() }
     KernelTracing.interruptEntry(vector)
     InterruptHandlers.observer?(vector)
+    if vector == Vector.timer { CPUs.current.timerInterruptedUserMode = fromUser }
     if let handler = InterruptHandlers.table[vector] { handler() }
     LocalAPIC.endOfInterrupt()
     KernelTracing.interruptExit(vector)

@@ -32,6 +32,9 @@ int main(void) {
     kill(c, SIGCONT);
     w = waitpid(c, &st, WCONTINUED);
     printf("continued: match=%d WIFCONTINUED=%d\n", w == c, WIFCONTINUED(st));
+    /* Linux sends CLD_CONTINUED when the child runs again: let it, so that the SIGCHLD of the
+     * exit cannot merge with a still-pending one (standard signals do not queue). */
+    usleep(20000);
     write(gate[1], "x", 1);
     w = waitpid(c, &st, 0);
     printf("then exited: %d code=%d\n", WIFEXITED(st), WEXITSTATUS(st));

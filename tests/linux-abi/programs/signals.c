@@ -50,8 +50,14 @@ int main(void) {
     printf("caught SIGSEGV=%d code=%d\n", got == SIGSEGV, last_code);
 
     /* A child waiting in pause() is woken by a handled signal; one in sigsuspend likewise. */
+    /* The child says when its handler is in place (a loaded emulator may take longer than the
+     * sleep to get there, and the inherited handler would then take the signal before pause). */
+    int ready[2];
+    pipe(ready);
     pid_t c = fork();
-    if (c == 0) { signal(SIGUSR1, (void (*)(int))on_chld); pause(); _exit(chld == 1 ? 5 : 6); }
+    if (c == 0) { signal(SIGUSR1, (void (*)(int))on_chld); write(ready[1], "r", 1); pause(); _exit(chld == 1 ? 5 : 6); }
+    char byte;
+    read(ready[0], &byte, 1);
     usleep(20000);
     kill(c, SIGUSR1);
     waitpid(c, &st, 0);
