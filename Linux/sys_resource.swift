@@ -9,6 +9,7 @@
 // CPU at every switch (precise), the timer tick counts whether it found the thread in user or
 // kernel mode, and user/system time are the precise total split in the ratio of those ticks.
 import LinuxABI
+import Memory
 import Objects
 
 /// A process's limits (soft, hard) per RLIMIT_* number, guarded by `lock`.
