@@ -15,6 +15,7 @@ enum KernelFiles {
     nonisolated(unsafe) static var procfs: ProcFS! = nil
 
     static func initialize(_ boot: BootInfo) {
+        UserMemory.installFileSystemAccess()
         let vfs = VFS(clock: { Int64(WallClock.nowNanoseconds()) })
         self.vfs = vfs
         VirtioBlockDevice.probe()                                  // /dev/vda... (virtio-blk on PCI)

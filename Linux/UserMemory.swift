@@ -1,10 +1,19 @@
 // The only way the kernel touches user memory: checked copies. An address range must lie
 // below USER_END; the copy itself is k42_copy_user (switch.S), whose page faults are first
 // resolved like user faults (demand paging) and otherwise turn into EFAULT (Traps.swift).
+import FileSystem
 import LinuxABI
 
 enum UserMemory {
     static let end = UInt64(USER_END)
+
+    /// Lets the file layer copy straight between its pages and user memory with the same
+    /// checked copies (FileSystem/Core/IOBuffer.swift). Called once, before the first process.
+    static func installFileSystemAccess() {
+        IOBuffer.userAccess = UserAccess(
+            copy: { destination, source, count in k42_copy_user(destination, source, UInt64(count)) == 0 },
+            zero: { destination, count in k42_zero_user(destination, UInt64(count)) == 0 })
+    }
 
     @inline(__always)
     static func check(_ address: UInt64, _ count: Int) throws(Errno) {
