@@ -14,8 +14,25 @@ open class OpenFile: @unchecked Sendable {
     public let positionLock = SpinLock()
     private var position: Int64 = 0
     private var statusFlags: OpenFlags
-    /// The absolute path this file was opened by (readlink of /proc/PID/fd/N); set by the VFS.
-    public var path: [UInt8] = []
+    /// The absolute path this file was opened by (readlink of /proc/PID/fd/N, /proc/PID/maps).
+    /// The VFS leaves a recipe (`setPath(computedBy:)`) that runs on the first read: few open
+    /// files are ever asked, and building the text walks up the directory tree.
+    public var path: [UInt8] {
+        get {
+            positionLock.withLock {
+                if let make = pathRecipe { pathText = make(); pathRecipe = nil }
+                return pathText
+            }
+        }
+        set { positionLock.withLock { pathText = newValue; pathRecipe = nil } }
+    }
+    private var pathText: [UInt8] = []
+    private var pathRecipe: (() -> [UInt8])?
+    /// True once a path or a recipe for it was given.
+    public var hasPath: Bool { positionLock.withLock { pathRecipe != nil || !pathText.isEmpty } }
+    public func setPath(computedBy recipe: @escaping () -> [UInt8]) {
+        positionLock.withLock { pathRecipe = recipe; pathText = [] }
+    }
 
     public init(inode: Inode, flags: OpenFlags) {
         self.inode = inode
