@@ -85,6 +85,7 @@ enum UserMemory {
     /// starts in (the next page may be unmapped), so a short path costs one short copy.
     static func readString(_ address: UInt64, limit: Int = 4096) throws(Errno) -> [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(128)                        // most paths: one allocation
         var a = address
         var piece: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
                     UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =

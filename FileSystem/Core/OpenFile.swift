@@ -66,10 +66,14 @@ open class OpenFile: @unchecked Sendable {
     /// read(2) into kernel or user memory. A file that copies straight to the caller returns
     /// the bytes copied before a bad user address (EFAULT if none), as Linux does.
     public final func read(to buffer: IOBuffer) throws(Errno) -> Int {
-        let f = flags
-        guard f.isReadable, !f.contains(.O_PATH) else { throw .EBADF }
-        if !isSeekable { return try doRead(to: buffer) }
+        if !isSeekable {
+            let f = flags
+            guard f.isReadable, !f.contains(.O_PATH) else { throw .EBADF }
+            return try doRead(to: buffer)
+        }
+        // One lock round trip for the mode check and the position (atomics are dear under TCG).
         positionLock.lock(); defer { positionLock.unlock() }
+        guard statusFlags.isReadable, !statusFlags.contains(.O_PATH) else { throw .EBADF }
         let n = try doRead(to: buffer, at: position)
         position += Int64(n)
         return n
@@ -93,10 +97,13 @@ open class OpenFile: @unchecked Sendable {
         try write(from: IOBuffer(buffer))
     }
     public final func write(from buffer: IOBuffer) throws(Errno) -> Int {
-        let f = flags
-        guard f.isWritable, !f.contains(.O_PATH) else { throw .EBADF }
-        if !isSeekable { return try doWrite(from: buffer) }
+        if !isSeekable {
+            let f = flags
+            guard f.isWritable, !f.contains(.O_PATH) else { throw .EBADF }
+            return try doWrite(from: buffer)
+        }
         positionLock.lock(); defer { positionLock.unlock() }
+        guard statusFlags.isWritable, !statusFlags.contains(.O_PATH) else { throw .EBADF }
         if statusFlags.contains(.O_APPEND) {
             let (n, end) = try doAppend(from: buffer, position: position)
             position = end

@@ -96,8 +96,10 @@ extension VFS {
     func walk(_ path: [UInt8], from directory: Inode?, followLast: Bool, stopAtLast: Bool,
               symlinks: inout Int) throws(Errno) -> (resolved: Resolved, last: ParentLocation?) {
         var current = try startingPoint(path, from: directory)
-        let (_, components, trailing) = VFS.split(path)
-        var stack = components
+        // The stack is split's own array, reversed in place (no copy: nothing else holds it).
+        var stack: [[UInt8]]
+        let trailing: Bool
+        (_, stack, trailing) = VFS.split(path)
         stack.reverse()
         var mustBeDirectory = trailing
         var parent: Inode? = nil
