@@ -85,8 +85,10 @@ final class RamFile: Inode, @unchecked Sendable {
     }
 
     /// write(2) straight from the caller's memory, page by page, copying without the lock as
-    /// read does. (A truncate racing with the write may drop a page the write has just filled;
-    /// Linux serialises the two with the inode's sleeping lock, which we do not have.)
+    /// read does. Linux serialises writers with the inode's sleeping lock, which we do not have,
+    /// so two writes racing over the same bytes may interleave page by page, and a truncate
+    /// racing with a write may drop a page the write has just filled. O_APPEND writes stay
+    /// atomic: they take the locked path (Inode.append).
     override func write(from buffer: IOBuffer, at offset: Int64) throws(Errno) -> Int {
         guard buffer.count > 0 else { return 0 }
         guard offset >= 0, offset < RamFile.maximumSize else { throw .EFBIG }
