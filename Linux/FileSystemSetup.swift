@@ -16,6 +16,7 @@ enum KernelFiles {
 
     static func initialize(_ boot: BootInfo) {
         FilePages.useObjects = true                                // each tmpfs file's pages: a FileCache object
+        UserMemory.installFileSystemAccess()
         let vfs = VFS(clock: { Int64(WallClock.nowNanoseconds()) })
         self.vfs = vfs
         VirtioBlockDevice.probe()                                  // /dev/vda... (virtio-blk on PCI)

@@ -118,12 +118,12 @@ final class SyscallIoctlCaller: IoctlCaller {
 /// Runs a file operation, sleeping on the file's wait queue while it would block (unless the
 /// file is O_NONBLOCK); a signal interrupts the sleep (ERESTARTSYS).
 func blocking<T>(_ file: OpenFile, _ operation: () throws(Errno) -> T) throws(Errno) -> T {
-    let me = Scheduler.current
     while true {
         do {
             return try operation()
         } catch {
             guard error == .EAGAIN, !file.isNonBlocking, let queue = file.waitQueue else { throw error }
+            let me = Scheduler.current                  // only when we may sleep
             let token = queue.add { Scheduler.wake(me) }
             defer { queue.remove(token) }
             // Retry once registered: readiness may have changed before we got on the queue.

@@ -1,10 +1,19 @@
 // The only way the kernel touches user memory: checked copies. An address range must lie
 // below USER_END; the copy itself is k42_copy_user (switch.S), whose page faults are first
 // resolved like user faults (demand paging) and otherwise turn into EFAULT (Traps.swift).
+import FileSystem
 import LinuxABI
 
 enum UserMemory {
     static let end = UInt64(USER_END)
+
+    /// Lets the file layer copy straight between its pages and user memory with the same
+    /// checked copies (FileSystem/Core/IOBuffer.swift). Called once, before the first process.
+    static func installFileSystemAccess() {
+        IOBuffer.userAccess = UserAccess(
+            copy: { destination, source, count in k42_copy_user(destination, source, UInt64(count)) == 0 },
+            zero: { destination, count in k42_zero_user(destination, UInt64(count)) == 0 })
+    }
 
     @inline(__always)
     static func check(_ address: UInt64, _ count: Int) throws(Errno) {
@@ -72,15 +81,32 @@ enum UserMemory {
     }
 
     /// A NUL-terminated string of at most `limit` bytes (ENAMETOOLONG beyond, EFAULT if unmapped).
+    /// Copied in small pieces through a stack buffer, never past the end of the page the piece
+    /// starts in (the next page may be unmapped), so a short path costs one short copy.
     static func readString(_ address: UInt64, limit: Int = 4096) throws(Errno) -> [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(128)                        // most paths: one allocation
         var a = address
+        var piece: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                    UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         while out.count < limit {
-            // Copy up to the end of the page (the next page may be unmapped).
-            let chunk = min(limit - out.count, Int(4096 - (a & 4095)))
-            let bytes = try readBytes(a, count: chunk)
-            if let nul = bytes.firstIndex(of: 0) { return out + bytes[0..<nul] }
-            out += bytes
+            let chunk = min(limit - out.count, 128, Int(4096 - (a & 4095)))
+            try check(a, chunk)
+            var terminated = false
+            let failed = withUnsafeMutableBytes(of: &piece) { b in
+                if k42_copy_user(b.baseAddress!, UnsafeRawPointer(bitPattern: UInt(a)), UInt64(chunk)) != 0 { return true }
+                let bytes = UnsafeRawBufferPointer(rebasing: b[0..<chunk])
+                if let nul = bytes.firstIndex(of: 0) {
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0..<nul]))
+                    terminated = true
+                } else {
+                    out.append(contentsOf: bytes)
+                }
+                return false
+            }
+            if failed { throw .EFAULT }
+            if terminated { return out }
             a += UInt64(chunk)
         }
         throw .ENAMETOOLONG

@@ -53,7 +53,7 @@ enum UserTraps {
     /// A page fault in kernel mode: true if it was a user copy that we resolved or redirected.
     static func kernelFault(_ frame: UnsafeMutablePointer<trap_frame>) -> Bool {
         let rip = frame.pointee.rip
-        guard rip == arch_k42_copy_user_insn() || rip == arch_k42_zero_user_insn() else { return false }
+        guard rip >= arch_k42_user_access_start() && rip < arch_k42_user_access_end() else { return false }
         let address = arch_read_cr2()
         if frame.pointee.rflags & 0x200 != 0 { arch_enable_interrupts() }
         if address < UInt64(USER_END), let p = Scheduler.current.process {

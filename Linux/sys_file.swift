@@ -44,39 +44,30 @@ func sys_close(_ a: SyscallArguments) throws(Errno) -> Int {
     return 0
 }
 
-/// Copies between a user buffer and a file through a kernel bounce buffer, `chunk` at a time.
+/// Hands the user buffer to the file (an IOBuffer: files with pages copy straight to and from
+/// user memory; others bounce inside the file layer), `ioChunk` at a time so that a bouncing
+/// file never needs more than that much kernel memory.
 let ioChunk = 64 * 1024
 
 func readInto(_ file: OpenFile, _ address: UInt64, _ count: Int, at offset: Int64? = nil) throws(Errno) -> Int {
     guard count >= 0 else { throw .EINVAL }
     try UserMemory.check(address, count)
     var done = 0
-    var buffer = [UInt8](repeating: 0, count: min(max(count, 1), ioChunk))
     while done < count {
-        let want = min(count - done, buffer.count)
-        var failure: Errno? = nil
-        let n: Int = buffer.withUnsafeMutableBytes { b in
-            let slice = UnsafeMutableRawBufferPointer(rebasing: b[0..<want])
-            do throws(Errno) {
-                if let base = offset { return try file.read(into: slice, at: base + Int64(done)) }
-                return done == 0 ? try blocking(file) { () throws(Errno) -> Int in try file.read(into: slice) }
-                                 : try file.read(into: slice)
-            } catch { failure = error; return 0 }
-        }
-        if let failure {
-            if done > 0 && (failure == .EAGAIN || failure == .ERESTARTSYS) { break }
-            throw failure
-        }
-        if n == 0 { break }
-        do { try UserMemory.writeBytes(address + UInt64(done), Array(buffer[0..<n])) } catch {
-            // Bytes that never reached the caller are not consumed: the offset goes back
-            // (Linux advances it only by what was copied).
-            if offset == nil { _ = try? file.seek(-Int64(n), whence: .SEEK_CUR) }
-            if done > 0 { break }
+        let want = min(count - done, ioChunk)
+        let target = IOBuffer(userAddress: address + UInt64(done), count: want)
+        let n: Int
+        do {
+            if let base = offset { n = try file.read(to: target, at: base + Int64(done)) }
+            else if done == 0 { n = try blocking(file) { () throws(Errno) -> Int in try file.read(to: target) } }
+            else { n = try file.read(to: target) }
+        } catch {
+            // After some bytes: a short read (what was copied is what counts, as on Linux).
+            if done > 0 && (error == .EAGAIN || error == .ERESTARTSYS || error == .EFAULT) { break }
             throw error
         }
         done += n
-        if n < want { break }                        // short read: a pipe or tty delivered what it had
+        if n < want { break }                        // EOF, or a pipe or tty delivered what it had
     }
     return done
 }
@@ -87,18 +78,15 @@ func writeFrom(_ file: OpenFile, _ address: UInt64, _ count: Int, at offset: Int
     var done = 0
     while done < count || count == 0 {
         let want = min(count - done, ioChunk)
-        let data = try UserMemory.readBytes(address + UInt64(done), count: want)
-        var failure: Errno? = nil
-        let n: Int = data.withUnsafeBytes { b in
-            do throws(Errno) {
-                if let base = offset { return try file.write(from: b, at: base + Int64(done)) }
-                return try blocking(file) { () throws(Errno) -> Int in try file.write(from: b) }
-            } catch { failure = error; return 0 }
-        }
-        if let failure {
-            if failure == .EPIPE { Signals.send(Signal.SIGPIPE, to: currentProcess) }
-            if done > 0 && failure != .EFAULT { break }
-            throw failure
+        let source = IOBuffer(userAddress: address + UInt64(done), count: want)
+        let n: Int
+        do {
+            if let base = offset { n = try file.write(from: source, at: base + Int64(done)) }
+            else { n = try blocking(file) { () throws(Errno) -> Int in try file.write(from: source) } }
+        } catch {
+            if error == .EPIPE { Signals.send(Signal.SIGPIPE, to: currentProcess) }
+            if done > 0 { break }                    // a short write: what went out counts
+            throw error
         }
         done += n
         if count == 0 || n == 0 { break }

@@ -7,14 +7,17 @@ public struct ABIStructWriter {
     public private(set) var bytes: [UInt8]
     public init(count: Int) { bytes = [UInt8](repeating: 0, count: count) }
 
+    /// One store per field (these run on every stat, termios and statfs call), bounds checked once.
     public mutating func put<T: FixedWidthInteger>(_ value: T, at offset: Int) {
-        var v = value.littleEndian
-        withUnsafeBytes(of: &v) { raw in
-            for i in 0..<raw.count { bytes[offset + i] = raw[i] }
-        }
+        precondition(offset >= 0 && offset + MemoryLayout<T>.size <= bytes.count)
+        bytes.withUnsafeMutableBytes { $0.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self) }
     }
     public mutating func put(_ data: [UInt8], at offset: Int) {
-        for i in 0..<data.count { bytes[offset + i] = data[i] }
+        precondition(offset >= 0 && offset + data.count <= bytes.count)
+        if data.isEmpty { return }
+        bytes.withUnsafeMutableBytes { raw in
+            data.withUnsafeBytes { raw.baseAddress!.advanced(by: offset).copyMemory(from: $0.baseAddress!, byteCount: data.count) }
+        }
     }
 }
 

@@ -166,8 +166,13 @@ public final class FrameManager: @unchecked Sendable {
 
     /// A frame for user memory: nil while fewer than `kernelReserve` frames are free, so user
     /// programs running memory out leave the kernel enough to go on (and to kill them).
+    /// The check counts the pool and this CPU's own cache only: summing every CPU's cache (as
+    /// `freeFrames` does) would read, and retain, the other CPUs' caches on every user page
+    /// fault, a cache line bounced between CPUs that faulted in parallel. Frames cached on
+    /// other CPUs (at most `cacheCapacity` each) are left out, so the reserve errs on the safe side.
     public func allocateUserFrame() -> UInt64? {
-        guard freeFrames > kernelReserve else { return nil }
+        let own = withInterruptsDisabled { caches[currentCPU].count }
+        guard freeFramesInPool + own > kernelReserve else { return nil }
         return allocateFrame()
     }
 

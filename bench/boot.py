@@ -17,6 +17,9 @@ def main():
     parser.add_argument("--log", required=True)
     parser.add_argument("--json", required=True)
     parser.add_argument("--label", default="")
+    parser.add_argument("--icount", action="store_true",
+                        help="QEMU -icount shift=3: guest time counts instructions (8 ns each), "
+                             "so a run is repeatable on a loaded host (bench/icount.sh)")
     options = parser.parse_args()
 
     # The same machine for both kernels (issue 8): TCG, 2 CPUs, 512 MiB. isa-debug-exit lets our
@@ -25,6 +28,8 @@ def main():
                "-display", "none", "-no-reboot", "-monitor", "none", "-serial", "stdio",
                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                "-kernel", options.kernel, "-initrd", options.initrd, "-append", options.append]
+    if options.icount:
+        command[3:3] = ["-icount", "shift=3"]
     start = time.monotonic()
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, start_new_session=True)

@@ -73,10 +73,43 @@ final class UserPageTables: HAT {
     }
 
     override func writeProtect(start: UInt64, end: UInt64) {
+        forEachPresent(start, end) { e, _ in e.pointee &= ~PTE.writable }
+    }
+
+    override func unmap(start: UInt64, end: UInt64) {
+        forEachPresent(start, end) { e, va in
+            e.pointee = 0
+            arch_invlpg(va)
+        }
+    }
+
+    /// Calls `body` with each present last-level entry in [start, end) and its address,
+    /// skipping every range whose upper-level entry is absent: a large, mostly untouched region
+    /// (a stack, a big mmap) costs one look per 2 MiB, 1 GiB or 512 GiB it never used instead
+    /// of a four-level walk per 4 KiB page (fork write-protects and exit unmaps every region).
+    private func forEachPresent(_ start: UInt64, _ end: UInt64, _ body: (UnsafeMutablePointer<UInt64>, UInt64) -> Void) {
         var va = start
-        while va < end {
-            if let e = entry(va, create: false), e.pointee & PTE.present != 0 { e.pointee &= ~PTE.writable }
-            va += 4096
+        outer: while va < end {
+            var table = KernelPageTables.virtual(root)
+            var shift: UInt64 = 39
+            while shift >= 21 {
+                let index = Int((va >> shift) & 511)
+                if table[index] & PTE.present == 0 {
+                    let span = UInt64(1) << shift
+                    let next = (va & ~(span - 1)) &+ span
+                    if next <= va { return }                       // the top of the address space
+                    va = next
+                    continue outer
+                }
+                table = KernelPageTables.virtual(table[index] & PTE.addressMask)
+                shift -= 9
+            }
+            let tableEnd = min(end, (va | (UInt64(1) << 21 - 1)) &+ 1)
+            while va < tableEnd {
+                let e = table + Int((va >> 12) & 511)
+                if e.pointee & PTE.present != 0 { body(e, va) }
+                va += 4096
+            }
         }
     }
 

@@ -8,8 +8,9 @@
  *   on the thread's kernel stack, so system calls, interrupts and signals share one layout.
  * k42_user_return: restores a trap frame and returns to ring 3, by SYSRET when RCX/R11 still
  *   equal RIP/RFLAGS and RIP is a user address, else by IRETQ (after execve, sigreturn).
- * k42_copy_user(dst, src, n): rep movsb whose page faults the trap handler first tries to
- *   resolve (demand paging), else resumes at k42_copy_user_fixup, which returns 1 (EFAULT). */
+ * k42_copy_user(dst, src, n), k42_zero_user(dst, n): copies whose page faults the trap handler
+ *   first tries to resolve (demand paging), else resumes at k42_copy_user_fixup, which
+ *   returns 1 (EFAULT). */
 #include "layout.h"
 #include "asm_macros.h"
 
@@ -92,23 +93,56 @@ k42_user_return:
         swapgs
         iretq
 
-/* UInt64 k42_copy_user(void *dst, const void *src, size_t n): 0 = copied, 1 = fault. */
-        .globl k42_copy_user, k42_copy_user_insn, k42_copy_user_fixup
+/* UInt64 k42_copy_user(void *dst, const void *src, size_t n): 0 = copied, 1 = fault.
+ * 64 bytes per turn in 8-byte moves, then a byte tail: under TCG each iteration of a rep string
+ * instruction is a separate trip through the translated-code loop (runtime.c's memcpy says
+ * more), so this copies several times faster than rep movsb there. Every instruction from
+ * k42_user_access_start to k42_user_access_end may fault on the user address; the trap
+ * handler resolves the fault and retries the instruction, or resumes at k42_copy_user_fixup. */
+        .globl k42_copy_user, k42_user_access_start, k42_user_access_end, k42_copy_user_fixup
 k42_copy_user:
+k42_user_access_start:
         movq    %rdx, %rcx
-k42_copy_user_insn:
+        shrq    $6, %rcx
+        jz      2f
+1:      movq    0(%rsi), %r8
+        movq    8(%rsi), %r9
+        movq    16(%rsi), %r10
+        movq    24(%rsi), %r11
+        movq    %r8, 0(%rdi)
+        movq    %r9, 8(%rdi)
+        movq    %r10, 16(%rdi)
+        movq    %r11, 24(%rdi)
+        movq    32(%rsi), %r8
+        movq    40(%rsi), %r9
+        movq    48(%rsi), %r10
+        movq    56(%rsi), %r11
+        movq    %r8, 32(%rdi)
+        movq    %r9, 40(%rdi)
+        movq    %r10, 48(%rdi)
+        movq    %r11, 56(%rdi)
+        leaq    64(%rsi), %rsi
+        leaq    64(%rdi), %rdi
+        decq    %rcx
+        jnz     1b
+2:      movq    %rdx, %rcx
+        andl    $63, %ecx
         rep movsb
         xorl    %eax, %eax
         ret
-k42_copy_user_fixup:
-        movl    $1, %eax
-        ret
 
 /* UInt64 k42_zero_user(void *dst, size_t n): 0 = zeroed, 1 = fault. */
-        .globl k42_zero_user, k42_zero_user_insn
+        .globl k42_zero_user
 k42_zero_user:
         movq    %rsi, %rcx
+        shrq    $3, %rcx
         xorl    %eax, %eax
-k42_zero_user_insn:
+        rep stosq
+        movq    %rsi, %rcx
+        andl    $7, %ecx
         rep stosb
+        ret
+k42_user_access_end:
+k42_copy_user_fixup:
+        movl    $1, %eax
         ret

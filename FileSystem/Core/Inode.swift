@@ -164,6 +164,18 @@ open class Inode: @unchecked Sendable {
         let n = try write(from: buffer, at: end)
         return (n, end + Int64(n))
     }
+    /// The IOBuffer versions of read, write and append (OpenFile's RegularFile calls these). The
+    /// defaults bounce user memory through a kernel buffer into the pointer versions above; file
+    /// systems whose data sits in pages (RamFile) override them and copy directly.
+    open func read(to buffer: IOBuffer, at offset: Int64) throws(Errno) -> Int {
+        try buffer.bounceRead { (b) throws(Errno) -> Int in try read(into: b, at: offset) }
+    }
+    open func write(from buffer: IOBuffer, at offset: Int64) throws(Errno) -> Int {
+        try buffer.bounceWrite { (b) throws(Errno) -> Int in try write(from: b, at: offset) }
+    }
+    open func append(from buffer: IOBuffer) throws(Errno) -> (count: Int, end: Int64) {
+        try buffer.bounceWrite { (b) throws(Errno) -> (count: Int, end: Int64) in try append(from: b) }
+    }
     /// The page of data at file offset `index * 4096` (for mapping a file through an FCM):
     /// nil for a hole when not `create`. The returned page stays valid while referenced, even
     /// if the file is truncated. ENODEV for files without page-cached data.

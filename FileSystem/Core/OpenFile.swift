@@ -14,8 +14,25 @@ open class OpenFile: @unchecked Sendable {
     public let positionLock = SpinLock()
     private var position: Int64 = 0
     private var statusFlags: OpenFlags
-    /// The absolute path this file was opened by (readlink of /proc/PID/fd/N); set by the VFS.
-    public var path: [UInt8] = []
+    /// The absolute path this file was opened by (readlink of /proc/PID/fd/N, /proc/PID/maps).
+    /// The VFS leaves a recipe (`setPath(computedBy:)`) that runs on the first read: few open
+    /// files are ever asked, and building the text walks up the directory tree.
+    public var path: [UInt8] {
+        get {
+            positionLock.withLock {
+                if let make = pathRecipe { pathText = make(); pathRecipe = nil }
+                return pathText
+            }
+        }
+        set { positionLock.withLock { pathText = newValue; pathRecipe = nil } }
+    }
+    private var pathText: [UInt8] = []
+    private var pathRecipe: (() -> [UInt8])?
+    /// True once a path or a recipe for it was given.
+    public var hasPath: Bool { positionLock.withLock { pathRecipe != nil || !pathText.isEmpty } }
+    public func setPath(computedBy recipe: @escaping () -> [UInt8]) {
+        positionLock.withLock { pathRecipe = recipe; pathText = [] }
+    }
 
     public init(inode: Inode, flags: OpenFlags) {
         self.inode = inode
@@ -44,31 +61,49 @@ open class OpenFile: @unchecked Sendable {
 
     /// read(2). Throws EAGAIN when it would block (the caller waits on `waitQueue`).
     public final func read(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
-        let f = flags
-        guard f.isReadable, !f.contains(.O_PATH) else { throw .EBADF }
-        if !isSeekable { return try doRead(into: buffer) }
+        try read(to: IOBuffer(buffer))
+    }
+    /// read(2) into kernel or user memory. A file that copies straight to the caller returns
+    /// the bytes copied before a bad user address (EFAULT if none), as Linux does.
+    public final func read(to buffer: IOBuffer) throws(Errno) -> Int {
+        if !isSeekable {
+            let f = flags
+            guard f.isReadable, !f.contains(.O_PATH) else { throw .EBADF }
+            return try doRead(to: buffer)
+        }
+        // One lock round trip for the mode check and the position (atomics are dear under TCG).
         positionLock.lock(); defer { positionLock.unlock() }
-        let n = try doRead(into: buffer, at: position)
+        guard statusFlags.isReadable, !statusFlags.contains(.O_PATH) else { throw .EBADF }
+        let n = try doRead(to: buffer, at: position)
         position += Int64(n)
         return n
     }
 
     /// pread64(2): ESPIPE on pipes, ttys and other streams.
     public final func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
+        try read(to: IOBuffer(buffer), at: offset)
+    }
+    public final func read(to buffer: IOBuffer, at offset: Int64) throws(Errno) -> Int {
         let f = flags
         guard f.isReadable, !f.contains(.O_PATH) else { throw .EBADF }
         guard isSeekable else { throw .ESPIPE }
         guard offset >= 0 else { throw .EINVAL }
-        return try doRead(into: buffer, at: offset)
+        return try doRead(to: buffer, at: offset)
     }
 
     /// write(2): at the position, or at the end with O_APPEND. EPIPE from a pipe means the
     /// caller sends SIGPIPE.
     public final func write(from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int {
-        let f = flags
-        guard f.isWritable, !f.contains(.O_PATH) else { throw .EBADF }
-        if !isSeekable { return try doWrite(from: buffer) }
+        try write(from: IOBuffer(buffer))
+    }
+    public final func write(from buffer: IOBuffer) throws(Errno) -> Int {
+        if !isSeekable {
+            let f = flags
+            guard f.isWritable, !f.contains(.O_PATH) else { throw .EBADF }
+            return try doWrite(from: buffer)
+        }
         positionLock.lock(); defer { positionLock.unlock() }
+        guard statusFlags.isWritable, !statusFlags.contains(.O_PATH) else { throw .EBADF }
         if statusFlags.contains(.O_APPEND) {
             let (n, end) = try doAppend(from: buffer, position: position)
             position = end
@@ -81,6 +116,9 @@ open class OpenFile: @unchecked Sendable {
 
     /// pwrite64(2). Like Linux, O_APPEND files append whatever the offset says.
     public final func write(from buffer: UnsafeRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
+        try write(from: IOBuffer(buffer), at: offset)
+    }
+    public final func write(from buffer: IOBuffer, at offset: Int64) throws(Errno) -> Int {
         let f = flags
         guard f.isWritable, !f.contains(.O_PATH) else { throw .EBADF }
         guard isSeekable else { throw .ESPIPE }
@@ -109,6 +147,27 @@ open class OpenFile: @unchecked Sendable {
     }
 
     // MARK: what subclasses implement
+
+    // The IOBuffer versions are what the entry points call. Their defaults bounce user memory
+    // through a kernel buffer into the pointer versions below, which is all most files need;
+    // files on the hot paths (regular files, /dev/null, /dev/zero) override them and copy
+    // straight between their data and the caller's memory.
+    open func doRead(to buffer: IOBuffer, at offset: Int64) throws(Errno) -> Int {
+        try buffer.bounceRead { (b) throws(Errno) -> Int in try doRead(into: b, at: offset) }
+    }
+    open func doWrite(from buffer: IOBuffer, at offset: Int64) throws(Errno) -> Int {
+        try buffer.bounceWrite { (b) throws(Errno) -> Int in try doWrite(from: b, at: offset) }
+    }
+    open func doAppend(from buffer: IOBuffer, position: Int64) throws(Errno) -> (count: Int, end: Int64) {
+        try buffer.bounceWrite { (b) throws(Errno) -> (count: Int, end: Int64) in try doAppend(from: b, position: position) }
+    }
+    open func doRead(to buffer: IOBuffer) throws(Errno) -> Int {
+        try buffer.bounceRead { (b) throws(Errno) -> Int in try doRead(into: b) }
+    }
+    open func doWrite(from buffer: IOBuffer) throws(Errno) -> Int {
+        try buffer.bounceWrite { (b) throws(Errno) -> Int in try doWrite(from: b) }
+    }
+
 
     /// False for pipes, ttys and other streams: no position, ESPIPE on seek and pread.
     open var isSeekable: Bool { true }
@@ -179,6 +238,15 @@ open class OpenFile: @unchecked Sendable {
 
 /// An open regular file: reads and writes go to the inode's data at the file position.
 open class RegularFile: OpenFile, @unchecked Sendable {
+    open override func doRead(to buffer: IOBuffer, at offset: Int64) throws(Errno) -> Int {
+        try inode.read(to: buffer, at: offset)
+    }
+    open override func doWrite(from buffer: IOBuffer, at offset: Int64) throws(Errno) -> Int {
+        try inode.write(from: buffer, at: offset)
+    }
+    open override func doAppend(from buffer: IOBuffer, position: Int64) throws(Errno) -> (count: Int, end: Int64) {
+        try inode.append(from: buffer)
+    }
     open override func doRead(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
         try inode.read(into: buffer, at: offset)
     }

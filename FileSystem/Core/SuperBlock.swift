@@ -70,9 +70,19 @@ public final class Mount: @unchecked Sendable {
 /// different CPUs rarely meet on a lock. The VFS fills it after a successful lookup and
 /// invalidates names it unlinks, removes or renames. Positive entries only.
 public final class NameCache: @unchecked Sendable {
+    /// The name's FNV-1a hash is computed once per lookup and serves both to pick the shard
+    /// and as the Dictionary's hash (Array's own Hashable feeds SipHash one byte at a time).
     struct Key: Hashable {
         let directory: UInt64
         let name: [UInt8]
+        let hash: UInt64
+        init(_ directory: UInt64, _ name: [UInt8]) {
+            var h: UInt64 = 0xcbf29ce484222325 ^ directory
+            for b in name { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+            self.directory = directory; self.name = name; hash = h
+        }
+        static func == (a: Key, b: Key) -> Bool { a.hash == b.hash && a.directory == b.directory && a.name == b.name }
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
     }
     final class Shard {
         let lock = SpinLock()
@@ -94,33 +104,32 @@ public final class NameCache: @unchecked Sendable {
         self.capacityPerShard = capacityPerShard
     }
 
-    private func shard(_ directory: UInt64, _ name: [UInt8]) -> Shard {
-        var h: UInt64 = 0xcbf29ce484222325 ^ directory    // FNV-1a
-        for b in name { h = (h ^ UInt64(b)) &* 0x100000001b3 }
-        return shards[Int(h % UInt64(shards.count))]
-    }
+    private func shard(_ key: Key) -> Shard { shards[Int(key.hash % UInt64(shards.count))] }
 
     public func lookup(directory: Inode, name: [UInt8]) -> Inode? {
-        let s = shard(directory.inodeNumber, name)
-        let found = s.lock.withLock { s.entries[Key(directory: directory.inodeNumber, name: name)] }
+        let key = Key(directory.inodeNumber, name)
+        let s = shard(key)
+        let found = s.lock.withLock { s.entries[key] }
         if found != nil { hits.add(1) } else { misses.add(1) }
         return found
     }
 
     /// Caches `inode` unless an invalidation happened since `generation` was read.
     public func insert(directory: Inode, name: [UInt8], inode: Inode, ifGeneration generation: Int) {
-        let s = shard(directory.inodeNumber, name)
+        let key = Key(directory.inodeNumber, name)
+        let s = shard(key)
         s.lock.withLock {
             guard invalidations.load() == generation else { return }
             if s.entries.count >= capacityPerShard { s.entries.removeAll(keepingCapacity: true) }
-            s.entries[Key(directory: directory.inodeNumber, name: name)] = inode
+            s.entries[key] = inode
         }
     }
 
     public func invalidate(directory: Inode, name: [UInt8]) {
-        let s = shard(directory.inodeNumber, name)
+        let key = Key(directory.inodeNumber, name)
+        let s = shard(key)
         s.lock.withLock {
-            s.entries.removeValue(forKey: Key(directory: directory.inodeNumber, name: name))
+            s.entries.removeValue(forKey: key)
             invalidations.add(1)
         }
     }

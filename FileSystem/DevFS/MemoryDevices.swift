@@ -42,6 +42,25 @@ final class MemoryDeviceFile: OpenFile, @unchecked Sendable {
         }
     }
 
+    /// The caller's buffer directly: null reads nothing, zero and full clear it (partially, up
+    /// to a bad address, as Linux's read_iter_zero); random bounces.
+    override func doRead(to buffer: IOBuffer, at offset: Int64) throws(Errno) -> Int {
+        switch kind {
+        case .null: return 0
+        case .zero, .full:
+            try buffer.zero(count: buffer.count, at: 0)
+            return buffer.count
+        case .random:
+            return try buffer.bounceRead { (b) throws(Errno) -> Int in try doRead(into: b, at: offset) }
+        }
+    }
+
+    /// Writes never look at the bytes (drivers/char/mem.c write_null), so nothing is copied.
+    override func doWrite(from buffer: IOBuffer, at offset: Int64) throws(Errno) -> Int {
+        if kind == .full { throw .ENOSPC }
+        return buffer.count
+    }
+
     override func doWrite(from buffer: UnsafeRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
         if kind == .full { throw .ENOSPC }
         return buffer.count

@@ -60,6 +60,74 @@ final class RamFile: Inode, @unchecked Sendable {
         return done
     }
 
+    /// read(2) straight into the caller's memory, one page at a time: the lock covers only the
+    /// size and the page table, the copy runs without it (a user copy may fault, IOBuffer.swift),
+    /// and the page is held by reference, so a concurrent truncate cannot free it under us.
+    override func read(to buffer: IOBuffer, at offset: Int64) throws(Errno) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let position = offset + Int64(done)
+            let index = Int(position / Int64(RamPage.size))
+            let within = Int(position % Int64(RamPage.size))
+            lock.lock()
+            let available = size - position
+            let page = available > 0 ? pages[index] : nil
+            lock.unlock()
+            guard available > 0 else { break }
+            let chunk = Int(min(Int64(min(RamPage.size - within, buffer.count - done)), available))
+            do {
+                if let page { try buffer.store(from: page.bytes + within, count: chunk, at: done) }
+                else { try buffer.zero(count: chunk, at: done) }
+            } catch {
+                if done > 0 { break }            // a short read, as Linux's copy_to_user gives
+                throw error
+            }
+            withExtendedLifetime(page) {}
+            done += chunk
+        }
+        return done
+    }
+
+    /// write(2) straight from the caller's memory, page by page, copying without the lock as
+    /// read does. Linux serialises writers with the inode's sleeping lock, which we do not have,
+    /// so two writes racing over the same bytes may interleave page by page, and a truncate
+    /// racing with a write may drop a page the write has just filled. O_APPEND writes stay
+    /// atomic: they take the locked path (Inode.append).
+    override func write(from buffer: IOBuffer, at offset: Int64) throws(Errno) -> Int {
+        guard buffer.count > 0 else { return 0 }
+        guard offset >= 0, offset < RamFile.maximumSize else { throw .EFBIG }
+        let total = Int(min(Int64(buffer.count), RamFile.maximumSize - offset))
+        var done = 0
+        var failure: Errno? = nil
+        while done < total {
+            let position = offset + Int64(done)
+            let index = Int(position / Int64(RamPage.size))
+            let within = Int(position % Int64(RamPage.size))
+            let chunk = min(RamPage.size - within, total - done)
+            lock.lock()
+            var page = pages[index]
+            if page == nil && fs.reservePages(1) {
+                let p = RamPage()
+                pages[index] = p
+                page = p
+            }
+            lock.unlock()
+            guard let page else { failure = .ENOSPC; break }
+            do { try buffer.load(into: page.bytes + within, count: chunk, at: done) } catch { failure = error; break }
+            withExtendedLifetime(page) {}
+            done += chunk
+        }
+        if done > 0 {
+            lock.lock()
+            let end = offset + Int64(done)
+            if end > size { size = end }
+            touchModifiedLocked()
+            lock.unlock()
+        }
+        if done == 0, let failure { throw failure }
+        return done
+    }
+
     override func write(from buffer: UnsafeRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
         lock.lock(); defer { lock.unlock() }
         return try writeLocked(buffer, at: offset)

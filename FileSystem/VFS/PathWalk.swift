@@ -25,18 +25,19 @@ public struct Resolved {
 }
 
 extension VFS {
-    /// Splits a path into its components; empty components ("a//b") vanish.
+    /// Splits a path into its components; empty components ("a//b") vanish. Each component is
+    /// one exactly-sized array, made from its range in `path` (no byte-by-byte growing).
     static func split(_ path: [UInt8]) -> (absolute: Bool, components: [[UInt8]], trailingSlash: Bool) {
         var components: [[UInt8]] = []
-        var current: [UInt8] = []
-        for b in path {
-            if b == 0x2f {
-                if !current.isEmpty { components.append(current); current = [] }
-            } else {
-                current.append(b)
-            }
+        var start = 0
+        let count = path.count
+        while start < count {
+            if path[start] == 0x2f { start += 1; continue }
+            var end = start + 1
+            while end < count && path[end] != 0x2f { end += 1 }
+            components.append(Array(path[start..<end]))
+            start = end
         }
-        if !current.isEmpty { components.append(current) }
         let absolute = path.first == 0x2f
         let trailing = path.count > 1 && path.last == 0x2f && !components.isEmpty
         return (absolute, components, trailing)
@@ -95,8 +96,11 @@ extension VFS {
     func walk(_ path: [UInt8], from directory: Inode?, followLast: Bool, stopAtLast: Bool,
               symlinks: inout Int) throws(Errno) -> (resolved: Resolved, last: ParentLocation?) {
         var current = try startingPoint(path, from: directory)
-        let (_, components, trailing) = VFS.split(path)
-        var stack = Array(components.reversed())
+        // The stack is split's own array, reversed in place (no copy: nothing else holds it).
+        var stack: [[UInt8]]
+        let trailing: Bool
+        (_, stack, trailing) = VFS.split(path)
+        stack.reverse()
         var mustBeDirectory = trailing
         var parent: Inode? = nil
         var lastName: [UInt8] = []

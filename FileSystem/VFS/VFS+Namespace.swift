@@ -72,7 +72,7 @@ extension VFS {
         let mode = inode.lock.withLock { inode.mode }
         if flags.contains(.O_PATH) {
             let file = PathFile(inode: inode, flags: OpenFlags(rawValue: flags.rawValue & (OpenFlags.O_PATH.rawValue | OpenFlags.O_DIRECTORY.rawValue | OpenFlags.O_NOFOLLOW.rawValue)))
-            file.path = pathText(r)
+            file.setPath { self.pathText(r) }
             if flags.contains(.O_DIRECTORY) && !mode.isDirectory { throw .ENOTDIR }
             return file
         }
@@ -90,7 +90,7 @@ extension VFS {
             }
             file = try inode.open(flags: flags)
         }
-        if file.path.isEmpty { file.path = pathText(r) }
+        if !file.hasPath { file.setPath { self.pathText(r) } }
         return file
     }
 

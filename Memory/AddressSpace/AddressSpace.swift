@@ -186,6 +186,7 @@ public final class AddressSpace {
             for r in regions {
                 var childFCM = r.fcm
                 if !r.shared, let anonymous = r.fcm as? FCMAnonymous {
+                    anonymous.collapse()                  // drop links whose other side is gone
                     r.fcm = FCMAnonymous(frames: frames, backing: anonymous)
                     childFCM = FCMAnonymous(frames: frames, backing: anonymous)
                     hat.writeProtect(start: r.start, end: r.end)
@@ -264,7 +265,6 @@ public final class AddressSpace {
     }
 
     func unmapPages(_ start: UInt64, _ end: UInt64) {
-        var va = start
-        while va < end { hat.unmap(virtual: va); va += Self.page }
+        hat.unmap(start: start, end: end)
     }
 }

@@ -27,8 +27,9 @@ public final class FCMAnonymous: FCM {
     let lock = SpinLock()
     private var pages: [UInt64: UInt64] = [:]          // page index -> frame; guarded by lock
     /// The FCM whose pages this one copies on first write: the one it was split from at fork,
-    /// or a file's FCM for a private file mapping. Shared, read-only from here.
-    public let backing: FCM?
+    /// or a file's FCM for a private file mapping. Shared, read-only from here. Changed only
+    /// by `collapse`, under the owning address space's lock.
+    public private(set) var backing: FCM?
 
     public init(frames: FrameManager, backing: FCM? = nil) {
         self.frames = frames
@@ -104,4 +105,31 @@ public final class FCMAnonymous: FCM {
     }
 
     override public var residentPages: Int { lock.withLockIRQSave { pages.count } }
+
+    /// Merges backing FCMs that only this one still uses into it (Mach's shadow-chain collapse).
+    /// Without it every fork adds a link to the parent's chain and every fault and lookup walks
+    /// all of them: a shell that forks a thousand children would fault through a thousand FCMs.
+    /// When the other side of a fork is gone, its old shared FCM has this one as its only user;
+    /// its pages move here (ours win where both have a copy) and its own backing becomes ours.
+    /// Call with the owning address space's lock held (fork does), so no fault walks the chain.
+    public func collapse() {
+        // Uniqueness first: the local `b` is a second reference once bound.
+        while isKnownUniquelyReferenced(&backing), let b = backing as? FCMAnonymous {
+            let merged: [UInt64] = lock.withLockIRQSave {
+                var dropped: [UInt64] = []
+                var all = b.lock.withLockIRQSave { () -> [UInt64: UInt64] in
+                    let taken = b.pages
+                    b.pages = [:]
+                    return taken
+                }
+                for (index, pa) in pages {
+                    if let shadowed = all.updateValue(pa, forKey: index) { dropped.append(shadowed) }
+                }
+                pages = all
+                backing = b.backing
+                return dropped
+            }
+            for pa in merged { frames.freeFrame(physical: pa) }
+        }
+    }
 }

@@ -22,6 +22,12 @@ open class HAT {
     open func unmap(virtual: UInt64) { fatalError("HAT is an interface") }
     /// The frame mapped at `virtual` and whether it is writable, if mapped.
     open func translate(virtual: UInt64) -> (physical: UInt64, writable: Bool)? { fatalError("HAT is an interface") }
+    /// Removes every mapping in [start, end). The default unmaps page by page; page tables
+    /// override it to skip the parts that were never mapped.
+    open func unmap(start: UInt64, end: UInt64) {
+        var va = start
+        while va < end { unmap(virtual: va); va += 4096 }
+    }
     /// Makes every mapping in [start, end) read-only (fork's copy-on-write).
     open func writeProtect(start: UInt64, end: UInt64) { fatalError("HAT is an interface") }
     /// Called after a batch of changes, so TLBs can be flushed once.

@@ -46,10 +46,10 @@ ARCH_SYMBOL(__bss_start) ARCH_SYMBOL(__bss_end) ARCH_SYMBOL(__image_end)
 ARCH_SYMBOL(__ksyms_start) ARCH_SYMBOL(__ksyms_end)
 ARCH_SYMBOL(__ap_trampoline_start) ARCH_SYMBOL(__ap_trampoline_end)
 ARCH_SYMBOL(isr_stubs) ARCH_SYMBOL(k42_ap_entry) ARCH_SYMBOL(boot_stack_top)
-extern char k42_thread_trampoline[], k42_syscall_entry[], k42_copy_user_insn[], k42_copy_user_fixup[];
-extern char k42_zero_user_insn[];
-ARCH_SYMBOL(k42_thread_trampoline) ARCH_SYMBOL(k42_syscall_entry) ARCH_SYMBOL(k42_copy_user_insn)
-ARCH_SYMBOL(k42_copy_user_fixup) ARCH_SYMBOL(k42_zero_user_insn)
+extern char k42_thread_trampoline[], k42_syscall_entry[], k42_copy_user_fixup[];
+extern char k42_user_access_start[], k42_user_access_end[];
+ARCH_SYMBOL(k42_thread_trampoline) ARCH_SYMBOL(k42_syscall_entry) ARCH_SYMBOL(k42_copy_user_fixup)
+ARCH_SYMBOL(k42_user_access_start) ARCH_SYMBOL(k42_user_access_end)
 
 /* runtime.c */
 void arc4random_buf(void *buf, unsigned long n);

@@ -24,6 +24,16 @@ int main(int argc, char **argv) {
     T("write from kernel", syscall(SYS_write, fd, kernel, 4));
     T("write from read-only page ok", syscall(SYS_write, fd, ro, 4));
     T("pread into unmapped", syscall(SYS_pread64, fd, unmapped, 4, 0));
+    /* A buffer whose second page is unmapped: the copy stops there and the call reports the
+     * bytes that did move (a short count), not EFAULT. */
+    char *half = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(half + 4096, 4096);
+    int big = open("big", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    static char zeros[8192];
+    write(big, zeros, sizeof zeros);
+    T("pread running into an unmapped page", syscall(SYS_pread64, big, half, 8192, 0));
+    T("pwrite running into an unmapped page", syscall(SYS_pwrite64, big, half, 8192, 0));
+    close(big);
     T("open NULL path", syscall(SYS_open, null, O_RDONLY));
     T("open unmapped path", syscall(SYS_open, unmapped, O_RDONLY));
     T("open kernel path", syscall(SYS_open, kernel, O_RDONLY));
