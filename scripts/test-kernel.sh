@@ -43,7 +43,7 @@ fi
 echo "tier 2: hot swap (docs/objects.md)"
 log=$out/hotswap-demo.log
 rc=$(scripts/qemu-boot.sh build/k42.elf $log 600 4 "console=ttyS0 hotswap-demo=100")
-if [ "$rc" = 33 ] && grep -q 'hotswap: 100 swaps, [0-9]* calls, 0 failed' $log && grep -q ': match$' $log; then
+if [ "$rc" = 33 ] && grep -q 'hotswap: 100 swaps, [0-9]* calls, 0 failed' $log && grep -q 'completed calls [0-9]*: match' $log; then
   ok "$(grep -o 'hotswap: [0-9]* swaps.*' $log)"
 else
   bad "hotswap-demo=100 (qemu status $rc)" $log
