@@ -54,7 +54,8 @@ log=$out/hotswap-shell.log
 rc=$(scripts/qemu-boot.sh build/k42.elf $log 600 2 "console=ttyS0 quiet" -initrd build/hotswap-shell.cpio)
 if grep -q 'hotswap-shell: reader: 30 reads, 0 wrong; [1-9][0-9]* swaps, 0 failed' $log \
    && grep -q 'hotswap-shell: while interposed: interposed calls [1-9]' $log \
-   && grep -q 'hotswap-shell: bad implementation refused' $log && grep -q 'hotswap-shell: file intact' $log; then
+   && grep -q 'hotswap-shell: bad implementation refused' $log && grep -q 'hotswap-shell: file intact' $log \
+   && grep -q 'hotswap-shell: new contents read back' $log; then
   ok "shell: $(grep -o 'reader: .*' $log)"
 else
   bad "hotswap shell test (qemu status $rc)" $log

@@ -62,6 +62,17 @@ extension KernelTests {
         return (finished, others.count)
     }
 
+    /// Every other CPU increments `counter` `times` times, passing a quiescent point after each.
+    static func startIncrementing(_ counter: CORef<Counter>, times: Int) -> (finished: SharedAtomic, count: Int) {
+        let space = ObjectSpace.shared!
+        return startWorkers { cpu in
+            for _ in 0..<times {
+                counter.increment()
+                space.quiescence.pass(cpu: cpu)
+            }
+        }
+    }
+
     static func implementation(_ id: ObjectID) -> String {
         ObjectSpace.shared.root(of: id)?.implementationName.description ?? "(none)"
     }
@@ -70,12 +81,7 @@ extension KernelTests {
         let space = ObjectSpace.shared!
         let counter = try orFail(CounterPerCPU.create())
         let perWorker = 20_000
-        let (finished, workers) = startWorkers { cpu in
-            for _ in 0..<perWorker {
-                counter.increment()
-                space.quiescence.pass(cpu: cpu)
-            }
-        }
+        let (finished, workers) = startIncrementing(counter, times: perWorker)
         var swaps = 0, failures = 0, own = 0
         var toShared = true
         while finished.load() < workers || swaps < 50 {
@@ -175,12 +181,7 @@ extension KernelTests {
         let space = ObjectSpace.shared!
         let counter = try orFail(CounterPerCPU.create())
         let perWorker = 20_000
-        let (finished, workers) = startWorkers { cpu in
-            for _ in 0..<perWorker {
-                counter.increment()
-                space.quiescence.pass(cpu: cpu)
-            }
-        }
+        let (finished, workers) = startIncrementing(counter, times: perWorker)
         let monitor = CallMonitor(cpus: space.maxCPUs)
         try orFail(space.interpose(counter.id, with: monitor))
         _ = waitUntil { monitor.totalCalls >= 1_000 || finished.load() == workers }
