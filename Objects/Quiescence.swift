@@ -57,7 +57,7 @@ public final class QuiescenceDetector: @unchecked Sendable {
     /// Announces the generation seen, tries to advance it, and runs this CPU's ready work.
     public func quiescentPoint(cpu: Int) {
         let g = generation.load(ordering: .acquiring)
-        perCPU[cpu].seen.store(g, ordering: .releasing)
+        perCPU[cpu].seen.store(g, ordering: .sequentiallyConsistent)     // see `pass`
         tryAdvance(from: g)
         runReady(cpu: cpu)
     }
@@ -67,13 +67,21 @@ public final class QuiescenceDetector: @unchecked Sendable {
     @inline(__always)
     public func pass(cpu: Int) {
         let s = perCPU[cpu]
-        s.seen.store(generation.load(ordering: .relaxed), ordering: .releasing)
+        // Sequentially consistent (XCHG on x86): the loads of the calls that follow, such as a
+        // local-table entry, must not be performed before this store is visible, or a call
+        // could use a representative flushed before a marker this pass is counted against.
+        s.seen.store(generation.load(ordering: .relaxed), ordering: .sequentiallyConsistent)
         if s.waiting.load(ordering: .relaxed) != 0 { quiescentPoint(cpu: cpu) }
     }
 
     /// A marker for "now": every call that is in progress now has finished once
     /// `hasElapsed(marker)` (K42's thread marker; elapsed when the generation is 2 past it).
-    public func marker() -> UInt64 { generation.load(ordering: .acquiring) }
+    /// The fence makes the caller's earlier stores (a flush of cached representatives) visible
+    /// before the generation is read (x86 lets a load pass earlier stores).
+    public func marker() -> UInt64 {
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        return generation.load(ordering: .acquiring)
+    }
 
     /// Whether every online CPU has passed a quiescent point since `marker` was taken. Tries to
     /// advance the generation itself, so a waiter does not depend on idle CPUs to do it.
@@ -98,7 +106,7 @@ public final class QuiescenceDetector: @unchecked Sendable {
 
     /// Runs `work` on `cpu` once every CPU has passed a quiescent point after this call.
     public func deferUntilQuiescent(cpu: Int, _ work: @escaping () -> Void) {
-        let ready = generation.load(ordering: .acquiring) + 2
+        let ready = marker() + 2
         withInterruptsDisabled {
             perCPU[cpu].pending.append(Deferred(readyAt: ready, work: work))
             perCPU[cpu].waiting.store(perCPU[cpu].pending.count, ordering: .relaxed)
