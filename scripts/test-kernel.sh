@@ -4,7 +4,8 @@
 #   2. build/k42.elf boots with -smp 1, 2, 4, 8 and prints "smp: brought up N CPUs".
 #   3. hot swap: `hotswap-demo=100` on -smp 4, and a busybox script that swaps one file's cache
 #      object from /proc/k42/objects while a reader checksums the file.
-#   4. `ktest=panic` (bad kernel pointer) and `ktest=trap` (Swift overflow trap) end in a
+#   4. tests/pthreads-stress: 8 threads (mutex, condvars, barrier, TLS) 100 times on -smp 4.
+#   5. `ktest=panic` (bad kernel pointer) and `ktest=trap` (Swift overflow trap) end in a
 #      panic report with a symbolized backtrace and QEMU exit status 35.
 # Generous timeouts: the machine is shared and QEMU is software-emulated. No timing asserts.
 set -u
@@ -59,6 +60,19 @@ if grep -q 'hotswap-shell: reader: 30 reads, 0 wrong; [1-9][0-9]* swaps, 0 faile
   ok "shell: $(grep -o 'reader: .*' $log)"
 else
   bad "hotswap shell test (qemu status $rc)" $log
+fi
+
+echo "tier 2: an 8-thread pthreads program (mutex, condvars, barrier, TLS), 100 runs on -smp 4"
+stress=build/pthreads-stress-files
+rm -rf $stress && mkdir -p $stress/bin && cp tests/pthreads-stress/init $stress/init
+gcc -static -O2 -pthread -w -o $stress/bin/pthreads8 tests/pthreads-stress/pthreads8.c
+EXTRA_DIR=$stress INITRAMFS_OUT=build/pthreads-stress.cpio bash scripts/make-initramfs.sh >/dev/null
+log=$out/pthreads-stress.log
+rc=$(scripts/qemu-boot.sh build/k42.elf $log 900 4 "console=ttyS0 quiet" -initrd build/pthreads-stress.cpio)
+if grep -q 'pthreads-stress: 100 of 100 runs right' $log; then
+  ok "$(grep -o 'pthreads-stress: .*' $log | tr -d '\r')"
+else
+  bad "pthreads stress (qemu status $rc)" $log
 fi
 
 echo "tier 2: panic reports"
