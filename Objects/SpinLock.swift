@@ -1,9 +1,11 @@
 // The kernel's basic lock: a test-and-test-and-set spinlock on Synchronization.Atomic, the
 // only mutual exclusion Embedded Swift on bare metal offers (no Mutex; research
 // embedded-swift.md 1). Locks here guard slow paths only (misses, id partitions, the global
-// frame pool); hot paths are per-CPU and lock-free by design (DESIGN.md 1.2). A contended
-// acquisition logs `lock:contended` (the lock's address, cycles waited, the call site) when the
-// lock trace class is on; the uncontended path has no trace point at all.
+// frame pool); hot paths are per-CPU and lock-free by design (DESIGN.md 1.2). With the lock
+// trace class on, every acquisition logs `lock:acquire` (uncontended) or `lock:contended` (with
+// the ticks waited), both with the call site, and every release `lock:release` with the ticks
+// the lock was held (k42-trace locks reports them). Off, lock() and unlock() each pay one
+// disabled trace point (a load, test and branch).
 import Platform
 import Synchronization
 import Trace
@@ -13,14 +15,30 @@ public final class SpinLock: @unchecked Sendable {
     private let word = Atomic<Bool>(false)
     /// Acquisitions that found the lock held (for the trace's lock report).
     public let contendedCount = Atomic<Int>(0)
+    /// When the holder took the lock (clock ticks), 0 if its acquisition was not traced. Only the
+    /// holder touches it; atomic (relaxed) so that is all it costs.
+    private let acquiredAt = Atomic<UInt64>(0)
 
     public init() {}
 
     @inline(__always)
     public func lock() {
-        if word.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged { return }
+        if word.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
+            if traceEnabled(.lock) { traceAcquired() }
+            return
+        }
         lockContended()
     }
+
+    /// An uncontended acquisition, traced: the call site of `lock()` is our return address.
+    @inline(never)
+    private func traceAcquired() {
+        let now = k42_timestamp()
+        acquiredAt.store(now | 1, ordering: .relaxed)   // never 0, even at tick 0
+        trace(LockEvent.acquire, traceID, UInt64(UInt(bitPattern: k42_return_address())))
+    }
+
+    private var traceID: UInt64 { UInt64(UInt(bitPattern: ObjectIdentifier(self))) }
 
     /// The wait, out of line: the call site of `lock()` is this function's return address.
     @inline(never)
@@ -31,18 +49,33 @@ public final class SpinLock: @unchecked Sendable {
             while word.load(ordering: .relaxed) { k42_cpu_relax() }
         } while !word.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         if start != 0 {
-            trace(LockEvent.contended, UInt64(UInt(bitPattern: ObjectIdentifier(self))),
-                  k42_timestamp() &- start, UInt64(UInt(bitPattern: k42_return_address())))
+            let now = k42_timestamp()
+            acquiredAt.store(now | 1, ordering: .relaxed)
+            trace(LockEvent.contended, traceID, now &- start, UInt64(UInt(bitPattern: k42_return_address())))
         }
     }
 
     @inline(__always)
     public func tryLock() -> Bool {
-        word.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        guard word.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            return false
+        }
+        if traceEnabled(.lock) { traceAcquired() }
+        return true
     }
 
     @inline(__always)
-    public func unlock() { word.store(false, ordering: .releasing) }
+    public func unlock() {
+        if _slowPath(acquiredAt.load(ordering: .relaxed) != 0) { traceReleased() }
+        word.store(false, ordering: .releasing)
+    }
+
+    /// A traced acquisition ends: log how long the lock was held (still held here).
+    @inline(never)
+    private func traceReleased() {
+        let held = k42_timestamp() &- acquiredAt.exchange(0, ordering: .relaxed)
+        trace(LockEvent.release, traceID, held)
+    }
 
     @inline(__always)
     public func withLock<T>(_ body: () -> T) -> T {

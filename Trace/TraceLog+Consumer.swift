@@ -80,7 +80,8 @@ extension TraceLog {
     /// Returns its sequence, or nil if none is complete (or, in overwrite mode, it was torn).
     public func drainNext(into destination: UnsafeMutableBufferPointer<UInt64>) -> UInt64? {
         guard let view = nextCompleteBuffer(), destination.count >= view.words.count else { return nil }
-        for i in 0..<view.words.count { destination[i] = view.words[i] }
+        // One bulk copy (memcpy), not a word loop: under emulation the loop is the consumer's limit.
+        destination.baseAddress!.update(from: view.words.baseAddress!, count: view.words.count)
         return release(view) ? view.sequence : nil
     }
 

@@ -18,29 +18,45 @@ public enum TraceOverflowMode: UInt64 {
 /// so another address space that maps the same region can attach (`init(attachingTo:)`).
 ///
 /// Region layout (64-bit words, each group on its own cache line):
-///   0..7    configuration: magic, cpu, words per buffer, buffers, mode
+///   0..7    configuration: magic, cpu, words per buffer, buffers, mode, and three values
+///           derived from them: words per buffer - 1, log2(words per buffer), byte offset of
+///           the buffers
 ///   8..15   writer state: reserve index, clock high half of the last full timestamp,
 ///           pending lost events, total lost events
 ///   16..23  consumer state: next sequence to consume, lost (overwritten) buffers
 ///   24..    one commit count per buffer (cumulative words committed into that slot)
 ///   then    the buffers, N × M words
 public struct TraceLog: @unchecked Sendable {
+    /// The region's first word. The handle holds nothing else: every other fact (geometry, the
+    /// buffers' address) is read from the region's configuration line, so a handle is one
+    /// register wide and trace points never copy it (a wider handle was copied to the stack on
+    /// every event, because the out-of-line slow path takes it by address).
     @usableFromInline let control: UnsafeMutablePointer<Atomic<UInt64>>
-    @usableFromInline let words: UnsafeMutablePointer<UInt64>
+
+    /// The first buffer word.
+    @inlinable var words: UnsafeMutablePointer<UInt64> {
+        (UnsafeMutableRawPointer(control) + Int(truncatingIfNeeded: control[Self.slotBuffersOffset].load(ordering: .relaxed)))
+            .assumingMemoryBound(to: UInt64.self)
+    }
     /// M - 1: offset of a word within its buffer.
-    @usableFromInline let offsetMask: UInt64
+    @inlinable var offsetMask: UInt64 { control[Self.slotOffsetMask].load(ordering: .relaxed) }
     /// log2(M): index >> bufferShift is the buffer sequence number.
-    @usableFromInline let bufferShift: UInt64
+    @inlinable var bufferShift: UInt64 { control[Self.slotBufferShift].load(ordering: .relaxed) }
     /// N - 1: sequence & slotMask is the buffer slot.
-    @usableFromInline let slotMask: UInt64
+    @inlinable var slotMask: UInt64 { control[Self.slotBuffers].load(ordering: .relaxed) &- 1 }
     /// N × M - 1: index & ringMask is the word within the ring.
-    @usableFromInline let ringMask: UInt64
-    public let cpu: UInt32
-    public let mode: TraceOverflowMode
+    @inlinable var ringMask: UInt64 { ((slotMask &+ 1) &<< bufferShift) &- 1 }
+    public var cpu: UInt32 { UInt32(truncatingIfNeeded: control[Self.slotCPU].load(ordering: .relaxed)) }
+    public var mode: TraceOverflowMode {
+        control[Self.slotMode].load(ordering: .relaxed) == TraceOverflowMode.overwriteOldest.rawValue
+            ? .overwriteOldest : .dropNewest
+    }
 
     static let magic: UInt64 = 0x4B34_3254_524C_4F47  // "K42TRLOG"
     @usableFromInline static let slotMagic = 0, slotCPU = 1, slotWordsPerBuffer = 2
     @usableFromInline static let slotBuffers = 3, slotMode = 4
+    /// Derived from the geometry when the region is formatted, so writers need not compute them.
+    @usableFromInline static let slotOffsetMask = 5, slotBufferShift = 6, slotBuffersOffset = 7
     @usableFromInline static let slotIndex = 8, slotLastHigh = 9
     @usableFromInline static let slotPendingLost = 10, slotTotalLost = 11
     @usableFromInline static let slotConsumed = 16, slotLostBuffers = 17
@@ -82,34 +98,29 @@ public struct TraceLog: @unchecked Sendable {
         control[Self.slotWordsPerBuffer].store(UInt64(wordsPerBuffer), ordering: .relaxed)
         control[Self.slotBuffers].store(UInt64(buffers), ordering: .relaxed)
         control[Self.slotMode].store(mode.rawValue, ordering: .relaxed)
+        control[Self.slotOffsetMask].store(UInt64(wordsPerBuffer - 1), ordering: .relaxed)
+        control[Self.slotBufferShift].store(UInt64(wordsPerBuffer.trailingZeroBitCount), ordering: .relaxed)
+        control[Self.slotBuffersOffset].store(UInt64(Self.controlBytes(buffers: buffers)), ordering: .relaxed)
+        _ = (region + Self.controlBytes(buffers: buffers)).bindMemory(to: UInt64.self, capacity: buffers * wordsPerBuffer)
         control[Self.slotMagic].store(Self.magic, ordering: .releasing)
-        self.init(region: region, cpu: cpu, buffers: buffers, wordsPerBuffer: wordsPerBuffer, mode: mode)
+        self.control = control
     }
 
-    /// Attaches to a region already formatted (by this or another address space).
+    /// Attaches to a region already formatted (by this or another address space). Returns nil if
+    /// the configuration line is not a consistent one.
     public init?(attachingTo region: UnsafeMutableRawPointer) {
         let control = region.assumingMemoryBound(to: Atomic<UInt64>.self)
         guard control[Self.slotMagic].load(ordering: .acquiring) == Self.magic,
-              let mode = TraceOverflowMode(rawValue: control[Self.slotMode].load(ordering: .relaxed))
+              TraceOverflowMode(rawValue: control[Self.slotMode].load(ordering: .relaxed)) != nil
         else { return nil }
-        let buffers = Int(control[Self.slotBuffers].load(ordering: .relaxed))
-        let wordsPerBuffer = Int(control[Self.slotWordsPerBuffer].load(ordering: .relaxed))
-        guard Self.isValidGeometry(buffers: buffers, wordsPerBuffer: wordsPerBuffer) else { return nil }
-        self.init(region: region, cpu: UInt32(truncatingIfNeeded: control[Self.slotCPU].load(ordering: .relaxed)),
-                  buffers: buffers, wordsPerBuffer: wordsPerBuffer, mode: mode)
-    }
-
-    private init(region: UnsafeMutableRawPointer, cpu: UInt32, buffers: Int, wordsPerBuffer: Int,
-                 mode: TraceOverflowMode) {
-        control = region.assumingMemoryBound(to: Atomic<UInt64>.self)
-        let buffersStart = region + Self.controlBytes(buffers: buffers)
-        words = buffersStart.bindMemory(to: UInt64.self, capacity: buffers * wordsPerBuffer)
-        offsetMask = UInt64(wordsPerBuffer - 1)
-        bufferShift = UInt64(wordsPerBuffer.trailingZeroBitCount)
-        slotMask = UInt64(buffers - 1)
-        ringMask = UInt64(buffers * wordsPerBuffer - 1)
-        self.cpu = cpu
-        self.mode = mode
+        let buffers = Int(truncatingIfNeeded: control[Self.slotBuffers].load(ordering: .relaxed))
+        let wordsPerBuffer = Int(truncatingIfNeeded: control[Self.slotWordsPerBuffer].load(ordering: .relaxed))
+        guard Self.isValidGeometry(buffers: buffers, wordsPerBuffer: wordsPerBuffer),
+              control[Self.slotOffsetMask].load(ordering: .relaxed) == UInt64(wordsPerBuffer - 1),
+              control[Self.slotBufferShift].load(ordering: .relaxed) == UInt64(wordsPerBuffer.trailingZeroBitCount),
+              control[Self.slotBuffersOffset].load(ordering: .relaxed) == UInt64(Self.controlBytes(buffers: buffers))
+        else { return nil }
+        self.control = control
     }
 
     // MARK: Writing

@@ -10,7 +10,26 @@ import Synchronization
 public let traceMask = Atomic<UInt64>(0)
 
 /// The per-CPU logs that `trace(...)` writes into, installed once at bring-up (`install`).
-nonisolated(unsafe) public var installedTracer: Tracer? = nil
+/// Kept as three atomic words with constant initializers, so a trace point reads them with
+/// plain loads (no lazy-global check, no exclusivity bookkeeping in hosted builds).
+public var installedTracer: Tracer? {
+    get {
+        let logs = installedLogs.load(ordering: .acquiring)
+        guard logs != 0, let pointer = UnsafeMutablePointer<TraceLog>(bitPattern: logs) else { return nil }
+        return Tracer(logs: pointer, cpuCount: installedCPUCount.load(ordering: .relaxed),
+                      timestampFrequency: installedFrequency.load(ordering: .relaxed))
+    }
+    set {
+        installedLogs.store(0, ordering: .releasing)
+        guard let tracer = newValue else { return }
+        installedCPUCount.store(tracer.cpuCount, ordering: .relaxed)
+        installedFrequency.store(tracer.timestampFrequency, ordering: .relaxed)
+        installedLogs.store(UInt(bitPattern: tracer.logs), ordering: .releasing)
+    }
+}
+@usableFromInline let installedLogs = Atomic<UInt>(0)
+@usableFromInline let installedCPUCount = Atomic<Int>(0)
+let installedFrequency = Atomic<UInt64>(0)
 
 /// One TraceLog per CPU, carved out of one memory region.
 ///
@@ -91,15 +110,19 @@ public func traceSetMask(_ newMask: UInt64) {
 @usableFromInline @inline(never)
 func traceWrite(_ major: UInt8, _ minor: UInt16, _ count: Int,
                 _ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64, _ w4: UInt64) {
-    guard let log = installedTracer?.currentLog,
-          let r = log.reserve(major: major, minor: minor, payloadWords: count, clock: PlatformClock.self)
+    let cpu = Int(k42_cpu_id())
+    guard cpu < installedCPUCount.load(ordering: .relaxed),
+          let logs = UnsafeMutablePointer<TraceLog>(bitPattern: installedLogs.load(ordering: .acquiring))
+    else { return }
+    let log = logs + cpu
+    guard let r = log.pointee.reserve(major: major, minor: minor, payloadWords: count, clock: PlatformClock.self)
     else { return }
     if count > 0 { r.payload[0] = w0 }
     if count > 1 { r.payload[1] = w1 }
     if count > 2 { r.payload[2] = w2 }
     if count > 3 { r.payload[3] = w3 }
     if count > 4 { r.payload[4] = w4 }
-    log.commit(r)
+    log.pointee.commit(r)
 }
 
 @inlinable @inline(__always)

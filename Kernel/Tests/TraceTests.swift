@@ -240,8 +240,16 @@ extension KernelTests {
         }
     }
 
+    static func totalLostEvents() -> UInt64 {
+        guard let tracer = KernelTracing.tracer else { return 0 }
+        var lost: UInt64 = 0
+        for cpu in 0..<tracer.cpuCount { lost &+= tracer.log(cpu: cpu).statistics.lostEvents }
+        return lost
+    }
+
     /// Every CPU takes one shared SpinLock many times with the lock class on: each contended
-    /// acquisition logs `lock:contended` with the lock's address, as many as the lock counted.
+    /// acquisition logs `lock:contended` with the lock's address, as many as the lock counted;
+    /// every other acquisition `lock:acquire`, and every release `lock:release` with a hold time.
     static func traceLockContention() throws(TestFailure) {
         guard KernelTracing.tracer != nil else { throw TestFailure(message: "no tracer installed at boot") }
         _ = KernelTracing.withConsumerLock { KernelTracing.drainEverything() }
@@ -262,13 +270,25 @@ extension KernelTests {
         }
         traceSetMask(old)
         let address = UInt64(UInt(bitPattern: ObjectIdentifier(lock)))
-        var events = 0, badWait = 0, noCaller = 0
+        var events = 0, badWait = 0, noCaller = 0, acquires = 0, releases = 0, badHold = 0
+        let lostBefore = totalLostEvents()
         let drained = KernelTracing.withConsumerLock {
             KernelTracing.drainEverything { view in
                 var decoder = TraceBufferDecoder(words: view.words)
                 while let e = decoder.next() {
-                    guard e.header.major == TraceClass.lock.rawValue, e.header.minor == LockEvent.contended.rawValue,
-                          e.payloadCount == 3, view.words[e.payloadOffset] == address else { continue }
+                    guard e.header.major == TraceClass.lock.rawValue, e.payloadCount >= 2,
+                          view.words[e.payloadOffset] == address else { continue }
+                    if e.header.minor == LockEvent.acquire.rawValue {
+                        acquires += 1
+                        if view.words[e.payloadOffset + 1] == 0 { noCaller += 1 }
+                        continue
+                    }
+                    if e.header.minor == LockEvent.release.rawValue {
+                        releases += 1
+                        if view.words[e.payloadOffset + 1] == 0 { badHold += 1 }
+                        continue
+                    }
+                    guard e.header.minor == LockEvent.contended.rawValue, e.payloadCount == 3 else { continue }
                     events += 1
                     if view.words[e.payloadOffset + 1] == 0 { badWait += 1 }
                     if view.words[e.payloadOffset + 2] == 0 { noCaller += 1 }
@@ -280,7 +300,14 @@ extension KernelTests {
         try expect(shared.load() == 2000 * onlineCPUs.count, "lost updates under the lock: \(shared.load())")
         try expect(events == contended, "\(events) contended events logged, the lock counted \(contended)")
         try expect(badWait == 0 && noCaller == 0, "\(badWait) events without a wait time, \(noCaller) without a caller")
-        klog("ktest: \(contended) contended acquisitions of one lock on \(onlineCPUs.count) CPUs, all logged")
+        let total = 2000 * onlineCPUs.count
+        if totalLostEvents() == lostBefore {
+            try expect(acquires + events == total, "\(acquires) acquire + \(events) contended events for \(total) acquisitions")
+            try expect(releases == total && badHold == 0, "\(releases) release events (\(badHold) with no hold time) for \(total) releases")
+        } else {
+            klog("ktest: events were dropped (consumer behind): acquire/release counts not checked")
+        }
+        klog("ktest: \(contended) contended acquisitions of one lock on \(onlineCPUs.count) CPUs, all logged; \(acquires) uncontended, \(releases) releases with hold times")
     }
 }
 #endif

@@ -121,11 +121,12 @@ func lockStatistics(_ model: TraceModel) -> [UInt64: LockStats] {
 func lockReport(_ model: TraceModel, top: Int = 20) -> String {
     let locks = lockStatistics(model)
     let us = { (ticks: UInt64) in String(format: "%.3f", Double(ticks) / model.frequency * 1e6) }
-    var out = "lock                 acquisitions  contended  total wait us  max wait us  max hold us\n"
+    var out = "lock                 acquisitions  contended  total wait us  max wait us  total hold us  max hold us\n"
     for (lock, s) in locks.sorted(by: { ($0.value.totalWait, $0.key) > ($1.value.totalWait, $1.key) }).prefix(top) {
         out += ("0x" + String(lock, radix: 16)).padding(toLength: 20, withPad: " ", startingAt: 0)
         out += String(format: " %12d %10d", s.acquisitions, s.contended)
-        out += us(s.totalWait).leftPadded(15) + us(s.maxWait).leftPadded(13) + us(s.maxHold).leftPadded(13) + "\n"
+        out += us(s.totalWait).leftPadded(15) + us(s.maxWait).leftPadded(13)
+        out += us(s.totalHold).leftPadded(15) + us(s.maxHold).leftPadded(13) + "\n"
         for (caller, wait) in s.waitByCaller.sorted(by: { $0.value > $1.value }).prefix(3) {
             out += "    caller 0x\(String(caller, radix: 16)): wait \(us(wait)) us\n"
         }

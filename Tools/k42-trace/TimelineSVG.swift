@@ -31,8 +31,13 @@ func timelineSVG(_ model: TraceModel, width: Int = 1400) -> String {
     func x(_ ts: UInt64) -> Double { left + model.seconds(ts) / duration * plotWidth }
 
     var names: [UInt64: String] = [:]
-    for e in model.merged where e.major == TraceClass.process.rawValue && e.minor == ProcessEvent.exec.rawValue {
-        names[e.word(0)] = e.text(from: 1)
+    // A process is named by its last exec; a child that never execs carries its parent's name.
+    for e in model.merged where e.major == TraceClass.process.rawValue {
+        if e.minor == ProcessEvent.exec.rawValue {
+            names[e.word(0)] = e.text(from: 1)
+        } else if e.minor == ProcessEvent.fork.rawValue, names[e.word(1)] == nil, let parent = names[e.word(0)] {
+            names[e.word(1)] = parent
+        }
     }
     var pidColors: [UInt64: String] = [:]
     func color(pid: UInt64) -> String {

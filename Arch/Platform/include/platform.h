@@ -84,6 +84,17 @@ static inline void k42_compiler_barrier(void) { __asm__ volatile("" ::: "memory"
 static inline uint64_t k42_irq_save(void) { return 0; }
 static inline void k42_irq_restore(uint64_t flags) { (void)flags; }
 static inline int k42_interrupts_enabled(void) { return 1; }
+/// The CPU's time-stamp counter, hosted: what the kernel's clock reads, for benchmarks that
+/// want the kernel's fast path on a real CPU (`k42-trace bench`). 0 where there is no TSC.
+static inline uint64_t k42_hosted_rdtsc(void) {
+#if defined(__x86_64__)
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+#else
+    return 0;
+#endif
+}
 
 #endif
 
