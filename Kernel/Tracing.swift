@@ -11,9 +11,11 @@ import Synchronization
 import Trace
 
 enum KernelTracing {
-    /// Per CPU: 8 buffers of 4096 words (32 KiB). Small buffers reach the host sooner; eight of
-    /// them absorb a burst while the streaming CPU is busy on the (slow) serial port.
-    static let buffersPerCPU = 8
+    /// Per CPU: 8 buffers of 4096 words (32 KiB) unless `trace_buffers=N` (a power of two, 2 to
+    /// 1024) says otherwise. Small buffers reach the host sooner; eight of them absorb a burst
+    /// while the streaming CPU is busy on the (slow) serial port. Losing no events at a rate R
+    /// needs R x (the consumer's longest absence) of buffering: more buffers for heavy tracing.
+    nonisolated(unsafe) static var buffersPerCPU = 8
     static let wordsPerBuffer = 4096
     /// At most this many buffers leave per idle pass, so an idle CPU still serves its mailbox.
     static let buffersPerIdlePass = 4
@@ -36,6 +38,13 @@ enum KernelTracing {
     /// Boot CPU, after the heap and the object space exist (Kernel/Boot.swift).
     static func initialize(cpuCount: Int, commandLine: KernelCommandLine) {
         guard let frames = MemoryBringup.frames, cpuCount > 0 else { return }
+        if let text = commandLine.value("trace_buffers") {
+            if let n = Int(text), n >= 2, n <= 1024, n & (n - 1) == 0 {
+                buffersPerCPU = n
+            } else {
+                klog("trace: trace_buffers=\(text) is not a power of two from 2 to 1024; using \(buffersPerCPU)")
+            }
+        }
         // Each CPU's log in its own block of frames: control words, then the buffers. The buddy
         // allocator rounds the 256 KiB + 256 B region up to 512 KiB (docs/tracing.md says why).
         let regionBytes = TraceLog.regionBytes(buffers: buffersPerCPU, wordsPerBuffer: wordsPerBuffer)
@@ -83,7 +92,8 @@ enum KernelTracing {
     }
 
     /// `trace` (every class), `trace=0x90` / `trace=90` (hex mask), `trace=irq,lock` (names),
-    /// `trace=all`; no `trace` word: every class off. Returns the mask and the unknown names.
+    /// `trace=all`, `trace=all,-lockhold` (a leading `-` removes a class); no `trace` word: every
+    /// class off. Returns the mask and the unknown names.
     static func mask(from commandLine: KernelCommandLine) -> (UInt64, [String]) {
         guard commandLine.contains("trace") else { return (0, []) }
         guard let value = commandLine.value("trace"), !value.isEmpty, value != "all" else {
@@ -95,11 +105,18 @@ enum KernelTracing {
         var mask: UInt64 = 0
         var unknown: [String] = []
         for word in value.split(separator: ",") {
-            if let c = TraceClass.allCases.first(where: { name($0) == word }) {
-                mask |= c.maskBit
+            let remove = word.hasPrefix("-")
+            let name = remove ? word.dropFirst() : word
+            var bits: UInt64 = 0
+            if name == "all" {
+                bits = allClasses
+            } else if let c = TraceClass.allCases.first(where: { self.name($0) == name }) {
+                bits = c.maskBit
             } else {
                 unknown.append(String(word))
+                continue
             }
+            if remove { mask &= ~bits } else { mask |= bits }
         }
         return (mask, unknown)
     }

@@ -1,11 +1,11 @@
 // The kernel's basic lock: a test-and-test-and-set spinlock on Synchronization.Atomic, the
 // only mutual exclusion Embedded Swift on bare metal offers (no Mutex; research
 // embedded-swift.md 1). Locks here guard slow paths only (misses, id partitions, the global
-// frame pool); hot paths are per-CPU and lock-free by design (DESIGN.md 1.2). With the lock
-// trace class on, every acquisition logs `lock:acquire` (uncontended) or `lock:contended` (with
-// the ticks waited), both with the call site, and every release `lock:release` with the ticks
-// the lock was held (k42-trace locks reports them). Off, lock() and unlock() each pay one
-// disabled trace point (a load, test and branch).
+// frame pool); hot paths are per-CPU and lock-free by design (DESIGN.md 1.2). Trace class
+// `lock`: an acquisition that waited logs `lock:contended` (ticks waited, call site). Class
+// `lockhold`: every acquisition logs `lockhold:acquire` (call site, ticks waited) and every
+// release `lockhold:release` (ticks held); k42-trace locks reports both. Off, lock() and
+// unlock() each pay one disabled trace point (a load, test and branch).
 import Platform
 import Synchronization
 import Trace
@@ -24,7 +24,7 @@ public final class SpinLock: @unchecked Sendable {
     @inline(__always)
     public func lock() {
         if word.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
-            if traceEnabled(.lock) { traceAcquired() }
+            if traceEnabled(.lockHold) { traceAcquired(waited: 0) }
             return
         }
         lockContended()
@@ -32,10 +32,10 @@ public final class SpinLock: @unchecked Sendable {
 
     /// An uncontended acquisition, traced: the call site of `lock()` is our return address.
     @inline(never)
-    private func traceAcquired() {
+    private func traceAcquired(waited: UInt64) {
         let now = k42_timestamp()
         acquiredAt.store(now | 1, ordering: .relaxed)   // never 0, even at tick 0
-        trace(LockEvent.acquire, traceID, UInt64(UInt(bitPattern: k42_return_address())))
+        trace(LockHoldEvent.acquire, traceID, UInt64(UInt(bitPattern: k42_return_address())), waited)
     }
 
     private var traceID: UInt64 { UInt64(UInt(bitPattern: ObjectIdentifier(self))) }
@@ -44,14 +44,17 @@ public final class SpinLock: @unchecked Sendable {
     @inline(never)
     private func lockContended() {
         contendedCount.wrappingAdd(1, ordering: .relaxed)
-        let start = traceEnabled(.lock) ? k42_timestamp() : 0    // the clock only when traced
+        let start = traceEnabled(.lock) || traceEnabled(.lockHold) ? k42_timestamp() : 0   // the clock only when traced
         repeat {
             while word.load(ordering: .relaxed) { k42_cpu_relax() }
         } while !word.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         if start != 0 {
-            let now = k42_timestamp()
-            acquiredAt.store(now | 1, ordering: .relaxed)
-            trace(LockEvent.contended, traceID, now &- start, UInt64(UInt(bitPattern: k42_return_address())))
+            let now = k42_timestamp(), caller = UInt64(UInt(bitPattern: k42_return_address()))
+            trace(LockEvent.contended, traceID, now &- start, caller)
+            if traceEnabled(.lockHold) {
+                acquiredAt.store(now | 1, ordering: .relaxed)
+                trace(LockHoldEvent.acquire, traceID, caller, now &- start)
+            }
         }
     }
 
@@ -60,7 +63,7 @@ public final class SpinLock: @unchecked Sendable {
         guard word.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             return false
         }
-        if traceEnabled(.lock) { traceAcquired() }
+        if traceEnabled(.lockHold) { traceAcquired(waited: 0) }
         return true
     }
 
@@ -74,7 +77,7 @@ public final class SpinLock: @unchecked Sendable {
     @inline(never)
     private func traceReleased() {
         let held = k42_timestamp() &- acquiredAt.exchange(0, ordering: .relaxed)
-        trace(LockEvent.release, traceID, held)
+        trace(LockHoldEvent.release, traceID, held)
     }
 
     @inline(__always)

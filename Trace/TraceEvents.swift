@@ -8,6 +8,9 @@
 public enum TraceClass: UInt8, CaseIterable {
     case control = 0, syscall = 1, pagefault = 2, sched = 3, irq = 4, objects = 5, alloc = 6
     case lock = 7, process = 8, ppc = 9, kfs = 10, hotswap = 11, user = 12, test = 13, ipc = 14
+    /// Every lock acquisition and release (hold times): a class of its own, because it is by far
+    /// the most frequent event, so `lock` (contention only) stays cheap to leave on.
+    case lockHold = 15
 
     /// This class's bit in the enable mask.
     @inlinable @inline(__always) public var maskBit: UInt64 { 1 &<< UInt64(rawValue) }
@@ -29,6 +32,7 @@ public enum TraceClass: UInt8, CaseIterable {
         case .user: "user"
         case .test: "test"
         case .ipc: "ipc"
+        case .lockHold: "lockhold"
         }
     }
 }
@@ -146,15 +150,26 @@ public enum AllocEvent: UInt16, TraceEventKind {
     }
 }
 
-/// Lock events. An acquisition is either `acquire` (got it at once) or `contended` (waited
-/// `wait_ticks`); `release` reports how long it was held. k42-trace locks aggregates these.
+/// Lock contention: an acquisition that had to wait (`wait_ticks`), with its call site.
+/// k42-trace locks aggregates these with the lockhold class's events.
 public enum LockEvent: UInt16, TraceEventKind {
-    case acquire = 0, contended = 1, release = 2
+    case contended = 0
     public static var traceClass: TraceClass { .lock }
     public var spec: TraceEventSpec {
         switch self {
-        case .acquire: TraceEventSpec("acquire", "lock:x caller:x")
         case .contended: TraceEventSpec("contended", "lock:x wait_ticks caller:x")
+        }
+    }
+}
+
+/// Every acquisition (`wait_ticks` 0 if the lock was free) and every release with the time the
+/// lock was held.
+public enum LockHoldEvent: UInt16, TraceEventKind {
+    case acquire = 0, release = 1
+    public static var traceClass: TraceClass { .lockHold }
+    public var spec: TraceEventSpec {
+        switch self {
+        case .acquire: TraceEventSpec("acquire", "lock:x caller:x wait_ticks")
         case .release: TraceEventSpec("release", "lock:x hold_ticks")
         }
     }
@@ -295,6 +310,7 @@ public enum TraceCatalog {
         case .user: return UserEvent(rawValue: minor)?.spec
         case .test: return TestEvent(rawValue: minor)?.spec
         case .ipc: return IPCEvent(rawValue: minor)?.spec
+        case .lockHold: return LockHoldEvent(rawValue: minor)?.spec
         }
     }
 

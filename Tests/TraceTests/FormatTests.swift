@@ -33,10 +33,11 @@ import Testing
 
     @Test func catalogNamesEveryEvent() {
         #expect(TraceCatalog.spec(major: 1, minor: 0)?.name.description == "entry")
-        #expect(TraceCatalog.spec(major: TraceClass.lock.rawValue, minor: 1)?.fields.description
+        #expect(TraceCatalog.spec(major: TraceClass.lock.rawValue, minor: 0)?.fields.description
                 == "lock:x wait_ticks caller:x")
         #expect(TraceCatalog.spec(major: 50, minor: 0) == nil)
         #expect(TraceCatalog.eventCount(major: TraceClass.sched.rawValue) == 4)
+        #expect(TraceCatalog.spec(major: TraceClass.lockHold.rawValue, minor: 1)?.fields.description == "lock:x hold_ticks")
         for c in TraceClass.allCases { #expect(TraceCatalog.eventCount(major: c.rawValue) > 0) }
     }
 }

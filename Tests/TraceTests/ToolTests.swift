@@ -111,13 +111,18 @@ import Testing
         guard let set = TraceLogSet(cpuCount: 1, buffers: 4, wordsPerBuffer: 512, mode: .dropNewest) else { return }
         let log = set.log(cpu: 0)
         let lock: UInt64 = 0xABC0
-        let c = TraceClass.lock.rawValue
-        log.log(major: c, minor: LockEvent.acquire.rawValue, clock: StepClockA.self, lock, 1)
-        log.log(major: c, minor: LockEvent.release.rawValue, clock: StepClockA.self, lock, 100)
+        let c = TraceClass.lock.rawValue, h = TraceClass.lockHold.rawValue
+        // Both classes on for 0xABC0: three acquisitions, two of them contended.
+        log.log(major: h, minor: LockHoldEvent.acquire.rawValue, clock: StepClockA.self, lock, 1, 0)
+        log.log(major: h, minor: LockHoldEvent.release.rawValue, clock: StepClockA.self, lock, 100)
         log.log(major: c, minor: LockEvent.contended.rawValue, clock: StepClockA.self, lock, 3000, 2)
-        log.log(major: c, minor: LockEvent.release.rawValue, clock: StepClockA.self, lock, 50)
+        log.log(major: h, minor: LockHoldEvent.acquire.rawValue, clock: StepClockA.self, lock, 2, 3000)
+        log.log(major: h, minor: LockHoldEvent.release.rawValue, clock: StepClockA.self, lock, 50)
         log.log(major: c, minor: LockEvent.contended.rawValue, clock: StepClockA.self, lock, 1000, 2)
-        log.log(major: c, minor: LockEvent.acquire.rawValue, clock: StepClockA.self, 0xDEF0, 1)
+        log.log(major: h, minor: LockHoldEvent.acquire.rawValue, clock: StepClockA.self, lock, 2, 1000)
+        // Only lockhold for 0xDEF0 (one acquisition that waited 7), only lock for 0x1230.
+        log.log(major: h, minor: LockHoldEvent.acquire.rawValue, clock: StepClockA.self, 0xDEF0, 1, 7)
+        log.log(major: c, minor: LockEvent.contended.rawValue, clock: StepClockA.self, 0x1230, 5, 3)
         var writer = TraceFileWriter(sink: MemorySink())
         writer.writeHeader(set.fileHeader())
         writer.finish(set.tracer)
@@ -126,7 +131,8 @@ import Testing
         let s = try #require(stats[lock])
         #expect(s.acquisitions == 3 && s.contended == 2)
         #expect(s.totalWait == 4000 && s.maxWait == 3000 && s.maxHold == 100)
-        #expect(stats[0xDEF0]?.acquisitions == 1)
+        #expect(stats[0xDEF0]?.acquisitions == 1 && stats[0xDEF0]?.contended == 1 && stats[0xDEF0]?.totalWait == 7)
+        #expect(stats[0x1230]?.acquisitions == 1 && stats[0x1230]?.contended == 1 && stats[0x1230]?.maxWait == 5)
         let report = lockReport(try TraceModel(data: data))
         #expect(report.split(separator: "\n")[1].hasPrefix("0xabc0"))  // most wait first
     }

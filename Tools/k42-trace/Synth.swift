@@ -135,11 +135,13 @@ func synthesizeTrace(cpus: Int, milliseconds: Int, seed: UInt64, loss: Bool) thr
                 let lock = locks[Int(random.below(UInt64(locks.count)))]
                 let caller = 0x7FFF_8010_0000 + random.below(8) * 0x40
                 if random.below(4) == 0 {
-                    emit(cpu, .lock, LockEvent.contended.rawValue, [lock, 500 + random.below(20_000), caller])
+                    let wait = 500 + random.below(20_000)
+                    emit(cpu, .lock, LockEvent.contended.rawValue, [lock, wait, caller])
+                    emit(cpu, .lockHold, LockHoldEvent.acquire.rawValue, [lock, caller, wait])
                 } else {
-                    emit(cpu, .lock, LockEvent.acquire.rawValue, [lock, caller])
+                    emit(cpu, .lockHold, LockHoldEvent.acquire.rawValue, [lock, caller, 0])
                 }
-                emit(cpu, .lock, LockEvent.release.rawValue, [lock, 200 + random.below(5_000)])
+                emit(cpu, .lockHold, LockHoldEvent.release.rawValue, [lock, 200 + random.below(5_000)])
             }
             clock[cpu] += random.below(20_000)
             emit(cpu, .syscall, SyscallEvent.exit.rawValue, [number, random.below(100)])

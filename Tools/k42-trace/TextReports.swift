@@ -92,29 +92,55 @@ struct LockStats {
     var maxHold: UInt64 = 0
     var releases = 0
     var waitByCaller: [UInt64: UInt64] = [:]
+    // Raw counts per source: `lock:contended` (class lock) and `lockhold:acquire` (class
+    // lockhold, every acquisition, its wait 0 if none). Either class may be on without the other.
+    var contendedEvents = 0, contendedWait: UInt64 = 0, contendedMaxWait: UInt64 = 0
+    var acquireEvents = 0, acquireWaited = 0, acquireWait: UInt64 = 0, acquireMaxWait: UInt64 = 0
+    var contendedByCaller: [UInt64: UInt64] = [:], acquireWaitByCaller: [UInt64: UInt64] = [:]
+
+    /// Combines the sources: acquisitions and waits from lockhold:acquire when present (it sees
+    /// every acquisition), else from lock:contended.
+    mutating func settle() {
+        acquisitions = max(acquireEvents, contendedEvents)
+        contended = max(contendedEvents, acquireWaited)
+        if contendedEvents >= acquireWaited {
+            (totalWait, maxWait, waitByCaller) = (contendedWait, contendedMaxWait, contendedByCaller)
+        } else {
+            (totalWait, maxWait, waitByCaller) = (acquireWait, acquireMaxWait, acquireWaitByCaller)
+        }
+    }
 }
 
 func lockStatistics(_ model: TraceModel) -> [UInt64: LockStats] {
     var locks: [UInt64: LockStats] = [:]
-    for e in model.merged where e.major == TraceClass.lock.rawValue {
-        let lock = e.word(0)
-        guard let kind = LockEvent(rawValue: e.minor) else { continue }
-        switch kind {
-        case .acquire: locks[lock, default: LockStats()].acquisitions += 1
-        case .contended:
-            let wait = e.word(1)
-            locks[lock, default: LockStats()].acquisitions += 1
-            locks[lock]!.contended += 1
-            locks[lock]!.totalWait += wait
-            locks[lock]!.maxWait = max(locks[lock]!.maxWait, wait)
-            locks[lock]!.waitByCaller[e.word(2), default: 0] += wait
-        case .release:
-            let hold = e.word(1)
-            locks[lock, default: LockStats()].releases += 1
-            locks[lock]!.totalHold += hold
-            locks[lock]!.maxHold = max(locks[lock]!.maxHold, hold)
+    for e in model.merged {
+        if e.major == TraceClass.lock.rawValue, e.minor == LockEvent.contended.rawValue {
+            let lock = e.word(0), wait = e.word(1)
+            locks[lock, default: LockStats()].contendedEvents += 1
+            locks[lock]!.contendedWait += wait
+            locks[lock]!.contendedMaxWait = max(locks[lock]!.contendedMaxWait, wait)
+            locks[lock]!.contendedByCaller[e.word(2), default: 0] += wait
+        } else if e.major == TraceClass.lockHold.rawValue, let kind = LockHoldEvent(rawValue: e.minor) {
+            let lock = e.word(0)
+            switch kind {
+            case .acquire:
+                let wait = e.word(2)
+                locks[lock, default: LockStats()].acquireEvents += 1
+                if wait > 0 {
+                    locks[lock]!.acquireWaited += 1
+                    locks[lock]!.acquireWait += wait
+                    locks[lock]!.acquireMaxWait = max(locks[lock]!.acquireMaxWait, wait)
+                    locks[lock]!.acquireWaitByCaller[e.word(1), default: 0] += wait
+                }
+            case .release:
+                let hold = e.word(1)
+                locks[lock, default: LockStats()].releases += 1
+                locks[lock]!.totalHold += hold
+                locks[lock]!.maxHold = max(locks[lock]!.maxHold, hold)
+            }
         }
     }
+    for key in locks.keys { locks[key]!.settle() }
     return locks
 }
 
