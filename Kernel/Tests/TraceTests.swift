@@ -255,6 +255,8 @@ extension KernelTests {
         guard KernelTracing.tracer != nil else { throw TestFailure(message: "no tracer installed at boot") }
         _ = KernelTracing.withConsumerLock { KernelTracing.drainEverything() }
         let lock = SpinLock()
+        // 500 rounds: with lockhold on, about 7 words per round stay well inside a CPU's 32 Ki-word log.
+        let rounds = 500
         let shared = SharedAtomic(0), arrived = SharedAtomic(0)
         let cpus = onlineCPUs.count
         let old = traceMask.load(ordering: .relaxed)
@@ -262,7 +264,7 @@ extension KernelTests {
         CrossCPU.runEverywhere { _ in
             arrived.add(1)
             while arrived.load() < cpus { k42_cpu_relax() }        // start together
-            for _ in 0..<2000 {
+            for _ in 0..<rounds {
                 lock.withLock {
                     shared.value.store(shared.value.load(ordering: .relaxed) + 1, ordering: .relaxed)
                     for _ in 0..<50 { k42_cpu_relax() }
@@ -298,10 +300,10 @@ extension KernelTests {
         }
         let contended = lock.contendedCount.load(ordering: .relaxed)
         try expect(drained, "drain timed out")
-        try expect(shared.load() == 2000 * onlineCPUs.count, "lost updates under the lock: \(shared.load())")
+        try expect(shared.load() == rounds * onlineCPUs.count, "lost updates under the lock: \(shared.load())")
         try expect(events == contended, "\(events) contended events logged, the lock counted \(contended)")
         try expect(badWait == 0 && noCaller == 0, "\(badWait) events without a wait time, \(noCaller) without a caller")
-        let total = 2000 * onlineCPUs.count
+        let total = rounds * onlineCPUs.count
         if totalLostEvents() == lostBefore {
             try expect(acquires == total, "\(acquires) lockhold:acquire events for \(total) acquisitions")
             try expect(releases == total && badHold == 0, "\(releases) release events (\(badHold) with no hold time) for \(total) releases")
