@@ -153,6 +153,7 @@ enum SyscallTable {
             SyscallEntry(number: 202, name: "futex", handler: sys_futex),
             SyscallEntry(number: 203, name: "sched_setaffinity", handler: sys_sched_setaffinity),
             SyscallEntry(number: 204, name: "sched_getaffinity", handler: sys_sched_getaffinity),
+            SyscallEntry(number: 213, name: "epoll_create", handler: sys_epoll_create),
             SyscallEntry(number: 217, name: "getdents64", handler: sys_getdents64),
             SyscallEntry(number: 218, name: "set_tid_address", handler: sys_set_tid_address),
             SyscallEntry(number: 219, name: "restart_syscall", handler: sys_restart_syscall),
@@ -165,6 +166,8 @@ enum SyscallTable {
             SyscallEntry(number: 229, name: "clock_getres", handler: sys_clock_getres),
             SyscallEntry(number: 230, name: "clock_nanosleep", handler: sys_clock_nanosleep),
             SyscallEntry(number: 231, name: "exit_group", handler: sys_exit_group),
+            SyscallEntry(number: 232, name: "epoll_wait", handler: sys_epoll_wait),
+            SyscallEntry(number: 233, name: "epoll_ctl", handler: sys_epoll_ctl),
             SyscallEntry(number: 234, name: "tgkill", handler: sys_tgkill),
             SyscallEntry(number: 247, name: "waitid", handler: sys_waitid),
             SyscallEntry(number: 257, name: "openat", handler: sys_openat),
@@ -183,9 +186,11 @@ enum SyscallTable {
             SyscallEntry(number: 271, name: "ppoll", handler: sys_ppoll),
             SyscallEntry(number: 273, name: "set_robust_list", handler: sys_set_robust_list),
             SyscallEntry(number: 280, name: "utimensat", handler: sys_utimensat),
+            SyscallEntry(number: 281, name: "epoll_pwait", handler: sys_epoll_pwait),
             SyscallEntry(number: 284, name: "eventfd", handler: sys_eventfd),
             SyscallEntry(number: 288, name: "accept4", handler: sys_accept4),
             SyscallEntry(number: 290, name: "eventfd2", handler: sys_eventfd2),
+            SyscallEntry(number: 291, name: "epoll_create1", handler: sys_epoll_create1),
             SyscallEntry(number: 292, name: "dup3", handler: sys_dup3),
             SyscallEntry(number: 293, name: "pipe2", handler: sys_pipe2),
             SyscallEntry(number: 297, name: "rt_tgsigqueueinfo", handler: sys_rt_tgsigqueueinfo),
@@ -195,6 +200,7 @@ enum SyscallTable {
             SyscallEntry(number: 318, name: "getrandom", handler: sys_getrandom),
             SyscallEntry(number: 332, name: "statx", handler: sys_statx),
             SyscallEntry(number: 439, name: "faccessat2", handler: sys_faccessat2),
+            SyscallEntry(number: 441, name: "epoll_pwait2", handler: sys_epoll_pwait2),
         ]
     }
 
