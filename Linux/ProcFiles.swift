@@ -26,8 +26,7 @@ enum ProcFiles {
             let f = MemoryBringup.frames!
             let total = UInt64(f.frameCount) * 4, free = UInt64(f.freeFrames) * 4
             // tmpfs/ramfs file pages are Linux's Cached and Shmem (and not available: no swap).
-            let filePages = KernelFiles.vfs.mountList.reduce(0) { $0 + (($1.superBlock as? RamFS)?.usedPages ?? 0) }
-            let cached = UInt64(filePages) * 4
+            let cached = UInt64(tmpfsPages()) * 4
             func line(_ name: String, _ kB: UInt64) -> String {
                 let number = "\(kB)"
                 let pad = max(1, 16 - name.count - 1 - number.count + 8)
@@ -78,6 +77,12 @@ enum ProcFiles {
     }
 
     static func pad2(_ v: UInt64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+
+    /// Pages of tmpfs/ramfs file data on every mount (meminfo's Cached and Shmem, sysinfo's
+    /// sharedram).
+    static func tmpfsPages() -> Int {
+        KernelFiles.vfs.mountList.reduce(0) { $0 + (($1.superBlock as? RamFS)?.usedPages ?? 0) }
+    }
 
     /// Live threads of every process (loadavg's total, Linux's nr_threads).
     static func threadCount() -> Int {
