@@ -173,10 +173,16 @@ func timerTick() {
     CPUs.current.ticks.wrappingAdd(1, ordering: .relaxed)
     Timers.tick(cpu: currentCPU)
     let s = Scheduler.cpus[currentCPU]
+    let cpu = CPUs.current
     if s.current !== s.idle {
         s.needReschedule = true
-        CPUTime.tick(s.current, userMode: CPUs.current.timerInterruptedUserMode)   // user or system time
+        let user = cpu.timerInterruptedUserMode
+        CPUTime.tick(s.current, userMode: user)                   // user or system time
+        if user { cpu.userTicks.wrappingAdd(1, ordering: .relaxed) } else { cpu.systemTicks.wrappingAdd(1, ordering: .relaxed) }
+    } else {
+        cpu.idleTicks.wrappingAdd(1, ordering: .relaxed)
     }
+    if currentCPU == 0 { LoadAverage.tick() }                      // every 5 s: /proc/loadavg
 }
 
 /// Physical memory through the direct map, for the firmware parsers.

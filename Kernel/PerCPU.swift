@@ -13,6 +13,11 @@ final class CPU {
     let tables: DescriptorTables
     let online = Atomic<Bool>(false)
     let ticks = Atomic<UInt64>(0)
+    /// Timer ticks (USER_HZ = 100, the tick rate) by what the CPU was doing, for /proc/stat's
+    /// cpuN lines and /proc/uptime: written by this CPU only, read by anyone.
+    let userTicks = Atomic<UInt64>(0)
+    let systemTicks = Atomic<UInt64>(0)
+    let idleTicks = Atomic<UInt64>(0)
     let mailbox = CrossCPUMailbox()
     /// Whether the timer interrupt being handled came from user mode (set by the trap entry
     /// for the timer vector only): the tick charges user or system time by it.

@@ -1,4 +1,4 @@
-// The kernel's file systems at boot: a ramfs root filled from the initrd (cpio newc), /dev
+// The kernel's file systems at boot: a tmpfs root filled from the initrd (cpio newc), /dev
 // (devtmpfs with the memory devices and the console tty on the serial port), one procfs
 // instance (mounted by `mount -t proc`; its files are in Linux/ProcFiles.swift), and tmpfs on
 // demand. The console tty's input comes from the UART interrupt, its ^C/^\/^Z go to the
@@ -6,6 +6,7 @@
 import Firmware
 import FileSystem
 import LinuxABI
+import Memory
 import Objects
 
 enum KernelFiles {
@@ -17,13 +18,16 @@ enum KernelFiles {
     static func initialize(_ boot: BootInfo) {
         FilePages.useObjects = true                                // each tmpfs file's pages: a FileCache object
         UserMemory.installFileSystemAccess()
+        RamFS.memoryPages = MemoryBringup.frames!.frameCount     // tmpfs's default size: half of it
         let vfs = VFS(clock: { Int64(WallClock.nowNanoseconds()) })
         self.vfs = vfs
         VirtioBlockDevice.probe()                                  // /dev/vda... (virtio-blk on PCI)
         if let root = Bringup.commandLine.value("root"), let kfs = mountKFSRoot(root, vfs) {
             vfs.mountRoot(kfs, source: root)                       // root=/dev/vda: KFS, not the initrd
         } else {
-            vfs.mountRoot(vfs.makeRamFS(typeName: "rootfs"), source: "rootfs")
+            // A tmpfs, shown as "tmpfs / tmpfs" in /proc/mounts: Linux's "rootfs" name would
+            // make busybox df skip it (docs/linux.md).
+            vfs.mountRoot(vfs.makeRamFS(typeName: "tmpfs"), source: "tmpfs")
         }
         if vfs.root.superBlock is KFSSuperBlock {
             if Initramfs.archive != nil { klog("initramfs: ignored (root is KFS)") }

@@ -54,18 +54,22 @@ final class FileTable {
             return Int32(i)
         }
         guard let fd else { throw .EMFILE }
+        file.descriptorOpened()
         return fd
     }
 
     /// dup2/dup3: puts `file` at `fd`, returning what was there (closed by the caller, outside the lock).
     func install(_ file: OpenFile, at fd: Int32, closeOnExec: Bool) throws(Errno) -> OpenFile? {
         guard fd >= 0, Int(fd) < limit else { throw .EBADF }
-        return lock.withLockIRQSave {
+        file.descriptorOpened()
+        let old: OpenFile? = lock.withLockIRQSave {
             while slots.count <= Int(fd) { slots.append(nil) }
             let old = slots[Int(fd)]?.file
             slots[Int(fd)] = Slot(file: file, closeOnExec: closeOnExec)
             return old
         }
+        old?.descriptorClosed()
+        return old
     }
 
     func close(_ fd: Int32) throws(Errno) -> OpenFile {
@@ -75,24 +79,34 @@ final class FileTable {
             return s.file
         }
         guard let f else { throw .EBADF }
+        f.descriptorClosed()
         return f
     }
 
     func copy() -> FileTable {
         let t = FileTable()
-        lock.withLockIRQSave { t.slots = slots; t.limit = limit }
+        lock.withLockIRQSave {
+            t.slots = slots; t.limit = limit
+            for s in slots { s?.file.descriptorOpened() }
+        }
         return t
     }
 
     /// execve: drop close-on-exec descriptors.
     func closeOnExecAll() {
-        lock.withLockIRQSave {
-            for i in 0..<slots.count where slots[i]?.closeOnExec == true { slots[i] = nil }
+        let closed: [OpenFile] = lock.withLockIRQSave {
+            var closed: [OpenFile] = []
+            for i in 0..<slots.count where slots[i]?.closeOnExec == true { closed.append(slots[i]!.file); slots[i] = nil }
+            return closed
         }
+        for f in closed { f.descriptorClosed() }
     }
 
     /// exit: drop everything (the open files close when their last reference goes).
-    func closeAll() { lock.withLockIRQSave { slots.removeAll() } }
+    func closeAll() {
+        let closed: [Slot?] = lock.withLockIRQSave { let s = slots; slots.removeAll(); return s }
+        for s in closed { s?.file.descriptorClosed() }
+    }
 
     /// Open descriptors, for /proc/PID/fd.
     var openDescriptors: [(Int32, OpenFile)] {

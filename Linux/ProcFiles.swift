@@ -10,19 +10,30 @@ import Synchronization
 enum ProcFiles {
     static func register(_ proc: ProcFS) {
         proc.addFile("uptime") {
+            // Seconds up, then idle seconds summed over the CPUs (the idle ticks of /proc/stat).
             let ns = Clock.nanoseconds()
-            let idle = ns * UInt64(max(CPUs.count - 1, 0))
-            return "\(ns / 1_000_000_000).\(pad2((ns / 10_000_000) % 100)) \(idle / 1_000_000_000).\(pad2((idle / 10_000_000) % 100))\n"
+            let idle = CPUs.all.reduce(UInt64(0)) { $0 + $1.idleTicks.load(ordering: .relaxed) }
+            return "\(ns / 1_000_000_000).\(pad2((ns / 10_000_000) % 100)) \(idle / 100).\(pad2(idle % 100))\n"
         }
         proc.addFile("version") { "Linux version 6.1.0-k42 (K42 in Swift, Embedded Swift 6.3) #1 SMP\n" }
         proc.addFile("loadavg") {
-            let running = Scheduler.cpus.reduce(0) { total, s in total + s.lock.withLockIRQSave { s.runQueue.count } }
-            return "0.00 0.00 0.00 \(running + 1)/\(ProcessTable.count) \(ProcessTable.nextPID - 1)\n"
+            // 1, 5, 15-minute averages, running/total threads, the last pid (proc(5)).
+            let running = LoadAverage.activeThreads()
+            let a = "\(LoadAverage.text(0)) \(LoadAverage.text(1)) \(LoadAverage.text(2))"
+            return "\(a) \(running)/\(threadCount()) \(ProcessTable.nextPID - 1)\n"
         }
         proc.addFile("meminfo") {
             let f = MemoryBringup.frames!
             let total = UInt64(f.frameCount) * 4, free = UInt64(f.freeFrames) * 4
-            return "MemTotal:       \(total) kB\nMemFree:        \(free) kB\nMemAvailable:   \(free) kB\nBuffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\nShmem:                 0 kB\n"
+            // tmpfs/ramfs file pages are Linux's Cached and Shmem (and not available: no swap).
+            let cached = UInt64(tmpfsPages()) * 4
+            func line(_ name: String, _ kB: UInt64) -> String {
+                let number = "\(kB)"
+                let pad = max(1, 16 - name.count - 1 - number.count + 8)
+                return name + ":" + String(repeating: " ", count: pad) + number + " kB\n"
+            }
+            return line("MemTotal", total) + line("MemFree", free) + line("MemAvailable", free) + line("Buffers", 0)
+                + line("Cached", cached) + line("SwapCached", 0) + line("SwapTotal", 0) + line("SwapFree", 0) + line("Shmem", cached)
         }
         proc.addFile("cpuinfo") {
             var s = ""
@@ -35,10 +46,22 @@ enum ProcFiles {
         proc.addFile("mounts") { String(decoding: KernelFiles.vfs.mountsText(), as: UTF8.self) }
         proc.addFile("filesystems") { "nodev\trootfs\nnodev\tramfs\nnodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\n" }
         proc.addFile("stat") {
-            var s = "cpu  0 0 0 0 0 0 0 0 0 0\n"
-            for cpu in CPUs.all { s += "cpu\(cpu.index) 0 0 0 \(cpu.ticks.load(ordering: .relaxed)) 0 0 0 0 0 0\n" }
+            // proc(5): "cpu" (the sum) and one "cpuN" line of user nice system idle iowait irq
+            // softirq steal guest guest_nice in USER_HZ ticks (our tick is 100 Hz too), read
+            // once per CPU so the sum line adds up; then context switches, boot time, forks,
+            // runnable threads. Nothing here waits on disk I/O, so iowait and procs_blocked are 0.
+            var lines = ""
+            var total: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            for cpu in CPUs.all {
+                let u = cpu.userTicks.load(ordering: .relaxed), sy = cpu.systemTicks.load(ordering: .relaxed)
+                let idle = cpu.idleTicks.load(ordering: .relaxed)
+                total = (total.0 + u, total.1 + sy, total.2 + idle)
+                lines += "cpu\(cpu.index) \(u) 0 \(sy) \(idle) 0 0 0 0 0 0\n"
+            }
+            var s = "cpu  \(total.0) 0 \(total.1) \(total.2) 0 0 0 0 0 0\n" + lines
             let boot = WallClock.bootEpochSeconds
-            s += "ctxt \(Scheduler.cpus.reduce(UInt64(0)) { $0 + $1.switches })\nbtime \(boot)\nprocesses \(ProcessTable.nextPID - 1)\nprocs_running 1\nprocs_blocked 0\n"
+            s += "ctxt \(Scheduler.cpus.reduce(UInt64(0)) { $0 + $1.switches })\nbtime \(boot)\nprocesses \(ProcessTable.nextPID - 1)\n"
+            s += "procs_running \(max(LoadAverage.activeThreads(), 1))\nprocs_blocked 0\n"
             return s
         }
         ProcK42.register(proc)
@@ -54,6 +77,19 @@ enum ProcFiles {
     }
 
     static func pad2(_ v: UInt64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+
+    /// Pages of tmpfs/ramfs file data on every mount (meminfo's Cached and Shmem, sysinfo's
+    /// sharedram).
+    static func tmpfsPages() -> Int {
+        KernelFiles.vfs.mountList.reduce(0) { $0 + (($1.superBlock as? RamFS)?.usedPages ?? 0) }
+    }
+
+    /// Live threads of every process (loadavg's total, Linux's nr_threads).
+    static func threadCount() -> Int {
+        ProcessTable.lock.withLockIRQSave {
+            ProcessTable.processes.values.reduce(0) { $0 + ($1.isZombie ? 0 : max($1.threads.count, 1)) }
+        }
+    }
 
     static func processDirectory(_ p: Process) -> ProcDirectory {
         let d = ProcDirectory()

@@ -84,7 +84,6 @@ enum Signals {
     @discardableResult
     static func send(_ sig: Int32, to process: Process, info: SignalInfo = SignalInfo(), limited: Bool = false) -> SendResult {
         guard sig >= 1, sig <= Int32(Signal.count), !process.isZombie else { return .discarded }
-        if sig == Signal.SIGCONT { JobControl.continueProcess(process) }
         if sig == Signal.SIGKILL { process.stopped = false }
         let state = process.signals
         state.lock.withLockIRQSave {
@@ -104,6 +103,9 @@ enum Signals {
             return enqueue(info, into: &state.queue, limited: limited, limit: process.limits.soft(ResourceLimits.SIGPENDING))
         }
         trace(ProcessEvent.signal, UInt64(process.pid), 0, UInt64(sig), UInt64(UInt32(bitPattern: info.code)), resultCode(result))
+        // SIGCONT continues the process after it is queued, so the woken threads find it (and
+        // anything sent before it, such as an orphaned group's SIGHUP) pending, as on Linux.
+        if sig == Signal.SIGCONT { JobControl.continueProcess(process) }
         if result == .queued { for t in process.threads { Scheduler.wake(t) } }
         return result
     }
@@ -186,6 +188,7 @@ enum Signals {
             let sig = info.signal
             if action.handler == 1 || (action.handler == 0 && Signal.defaultIgnores(sig)) { continue }
             if action.handler == 0 && Signal.defaultStops(sig) {
+                if JobControl.discardsStop(process, signal: sig) { continue }   // orphaned group
                 JobControl.stop(process, signal: sig)          // returns once continued
                 continue
             }

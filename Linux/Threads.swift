@@ -64,7 +64,7 @@ enum Threads {
         guard let process = me.process else { return true }
         if me.clearChildTID != 0 {
             try? UserMemory.write(me.clearChildTID, Int32(0))
-            _ = Futex.wake(process: process, address: me.clearChildTID, count: 1, bitset: ~0)
+            _ = Futex.wake(process: process, address: me.clearChildTID, count: 1, bitset: ~0, isPrivate: false)
         }
         let last: Bool = ProcessTable.lock.withLockIRQSave {
             CPUTime.fold(me, into: process)                  // its CPU time stays the process's

@@ -42,11 +42,11 @@ enum UserMemory {
     // cannot carry; these helpers pass the raw pointer out and keep the throw typed.
 
     static func read<T>(_ address: UInt64, as: T.Type) throws(Errno) -> T {
+        try check(address, MemoryLayout<T>.size)           // before the copy: never read kernel memory
         var value = unsafe_zeroed(T.self)
         let failed = withUnsafeMutableBytes(of: &value) { b in
             k42_copy_user(b.baseAddress!, UnsafeRawPointer(bitPattern: UInt(address)), UInt64(b.count)) != 0
         }
-        try check(address, MemoryLayout<T>.size)
         if failed { throw .EFAULT }
         return value
     }

@@ -103,6 +103,7 @@ func sys_read(_ a: SyscallArguments) throws(Errno) -> Int {
 func sys_write(_ a: SyscallArguments) throws(Errno) -> Int {
     let file = try currentProcess.files.get(fd(a.a0))
     if let s = file as? UnixSocketFile { return try socketWrite(s, [(a.a1, Int(truncatingIfNeeded: a.a2))]) }
+    try JobControl.checkTerminalWrite(file)
     return try writeFrom(file, a.a1, Int(truncatingIfNeeded: a.a2))
 }
 func sys_pread64(_ a: SyscallArguments) throws(Errno) -> Int {
@@ -130,6 +131,7 @@ func iovecs(_ address: UInt64, _ count: UInt64) throws(Errno) -> [(UInt64, Int)]
 func sys_readv(_ a: SyscallArguments) throws(Errno) -> Int {
     let file = try currentProcess.files.get(fd(a.a0))
     if let s = file as? UnixSocketFile { return try socketRead(s, try iovecs(a.a1, a.a2)) }
+    try JobControl.checkTerminalRead(file)
     var total = 0
     for (base, length) in try iovecs(a.a1, a.a2) where length > 0 {
         let n: Int
@@ -146,6 +148,7 @@ func sys_readv(_ a: SyscallArguments) throws(Errno) -> Int {
 func sys_writev(_ a: SyscallArguments) throws(Errno) -> Int {
     let file = try currentProcess.files.get(fd(a.a0))
     if let s = file as? UnixSocketFile { return try socketWrite(s, try iovecs(a.a1, a.a2)) }
+    try JobControl.checkTerminalWrite(file)
     var total = 0
     for (base, length) in try iovecs(a.a1, a.a2) where length > 0 {
         // A failure after some bytes went out ends the call with what was written.
@@ -231,6 +234,7 @@ func sys_ioctl(_ a: SyscallArguments) throws(Errno) -> Int {
     case 0x5451: try p.files.setCloseOnExec(n, true); return 0     // FIOCLEX
     case 0x5450: try p.files.setCloseOnExec(n, false); return 0    // FIONCLEX
     default:
+        if JobControl.isTerminalChange(request) { try JobControl.checkTerminalChange(file) }
         return try file.ioctl(request, argument: a.a2, caller: SyscallIoctlCaller(p))
     }
 }

@@ -202,6 +202,7 @@ enum ProcessExit {
         let action = parentAtExit.map { p in p.signals.lock.withLockIRQSave { p.signals.actions[Int(Signal.SIGCHLD)] } }
         let autoReap = action.map { $0.handler == 1 || $0.flags & Signal.SA_NOCLDWAIT != 0 } ?? false
         var reaped = false
+        let formerChildren = ProcessTable.lock.withLockIRQSave { me.children }
         ProcessTable.lock.withLockIRQSave {
             // Orphans go to init (pid 1), which reaps them.
             for c in me.children {
@@ -221,6 +222,7 @@ enum ProcessExit {
             MachineExit.exit(success: false)
         }
         if wakeInit { initProcess?.childEvents.wakeAll() }
+        JobControl.exited(me, parent: parentAtExit, children: formerChildren)   // orphaned groups
         if reaped { ProcessTable.remove(me.pid) }
         if let parent = me.parent {
             // A handler installed with SA_NOCLDWAIT still gets its SIGCHLD (sigaction(2)).

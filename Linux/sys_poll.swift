@@ -182,14 +182,16 @@ func sys_pselect6(_ a: SyscallArguments) throws(Errno) -> Int {
     }
 }
 
-/// sysinfo(2): uptime, memory, process count.
+/// sysinfo(2): uptime, load averages, memory (tmpfs pages as shared), thread count.
 func sys_sysinfo(_ a: SyscallArguments) throws(Errno) -> Int {
     var b = ABIStructWriter(count: 112)
     b.put(Int64(Clock.nanoseconds() / 1_000_000_000), at: 0)
+    for i in 0..<3 { b.put(LoadAverage.sysinfoLoad(i), at: 8 + 8 * i) }   // SI_LOAD_SHIFT 16
     let frames = MemoryBringup.frames!
     b.put(UInt64(frames.frameCount) * 4096, at: 32)                  // totalram
     b.put(UInt64(frames.freeFrames) * 4096, at: 40)                  // freeram
-    b.put(UInt16(ProcessTable.count), at: 80)                        // procs
+    b.put(UInt64(ProcFiles.tmpfsPages()) * 4096, at: 48)             // sharedram (meminfo's Shmem)
+    b.put(UInt16(truncatingIfNeeded: ProcFiles.threadCount()), at: 80)   // procs (Linux: nr_threads)
     b.put(UInt32(1), at: 104)                                        // mem_unit
     try UserMemory.writeBytes(a.a0, b.bytes)
     return 0

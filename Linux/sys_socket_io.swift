@@ -1,6 +1,7 @@
 // Data on sockets: sendto(2)/recvfrom(2), sendmsg(2)/recvmsg(2) with their control messages
-// (SCM_RIGHTS descriptors, SCM_CREDENTIALS), and read/write/readv/writev on a socket, which
-// sys_file.swift hands here so a datagram is one message however large. Streams are sent in
+// (SCM_RIGHTS descriptors, SCM_CREDENTIALS), sendmmsg(2)/recvmmsg(2) as loops over those, and
+// read/write/readv/writev on a socket, which sys_file.swift hands here so a datagram is one
+// message however large. Streams are sent in
 // pieces (a partial count when interrupted or nonblocking); EPIPE on a stream raises SIGPIPE
 // unless MSG_NOSIGNAL. The socket objects are in FileSystem/Socket/.
 import FileSystem
@@ -261,4 +262,67 @@ func socketRead(_ file: UnixSocketFile, _ vectors: [(UInt64, Int)]) throws(Errno
 /// write(2)/writev(2) on a socket: send without flags (SIGPIPE on a broken stream).
 func socketWrite(_ file: UnixSocketFile, _ vectors: [(UInt64, Int)]) throws(Errno) -> Int {
     try socketSend(file, vectors, flags: [], name: nil)
+}
+
+// MARK: sendmmsg(2), recvmmsg(2): a vector of struct mmsghdr { struct msghdr (56 bytes);
+// unsigned int msg_len; } (64 bytes each), one sendmsg/recvmsg per entry, at most UIO_MAXIOV.
+
+private let mmsgEntrySize: UInt64 = 64
+
+/// sendmmsg(2): the number of messages sent; an error after the first ends the call early
+/// (the error itself is lost, as in Linux).
+func sys_sendmmsg(_ a: SyscallArguments) throws(Errno) -> Int {
+    _ = try socketFile(a.a0)
+    let count = min(UInt64(UInt32(truncatingIfNeeded: a.a2)), 1024)
+    var sent = 0
+    while UInt64(sent) < count {
+        let entry = a.a1 + UInt64(sent) * mmsgEntrySize
+        do {
+            let n = try sys_sendmsg(SyscallArguments(frame: a.frame, override: (a.a0, entry), shift: a.a3))
+            try UserMemory.write(entry + 56, UInt32(truncatingIfNeeded: n))
+        } catch {
+            if sent > 0 { break }
+            throw error
+        }
+        sent += 1
+    }
+    return sent
+}
+
+/// recvmmsg(2): MSG_WAITFORONE (0x10000) turns on MSG_DONTWAIT after the first message; the
+/// timeout is checked after each message (as Linux does: the first receive may still block)
+/// and the time left is written back.
+func sys_recvmmsg(_ a: SyscallArguments) throws(Errno) -> Int {
+    _ = try socketFile(a.a0)
+    let waitForOne: UInt32 = 0x10000
+    var flags = UInt32(truncatingIfNeeded: a.a3)
+    var deadline: UInt64? = nil
+    if a.a4 != 0 {
+        let (s, ns) = try UserMemory.read(a.a4, as: (Int64, Int64).self)
+        guard s >= 0, ns >= 0, ns < 1_000_000_000 else { throw .EINVAL }
+        // A zero timeout is "already expired" (poll_select_set_timeout's zero end time).
+        deadline = s == 0 && ns == 0 ? 0 : Clock.nanoseconds() &+ saturatingNanoseconds(seconds: s, nanoseconds: ns)
+    }
+    let count = min(UInt64(UInt32(truncatingIfNeeded: a.a2)), 1024)
+    var received = 0
+    while UInt64(received) < count {
+        let entry = a.a1 + UInt64(received) * mmsgEntrySize
+        do {
+            let n = try sys_recvmsg(SyscallArguments(frame: a.frame, override: (a.a0, entry),
+                                                     shift: UInt64(flags & ~waitForOne)))
+            try UserMemory.write(entry + 56, UInt32(truncatingIfNeeded: n))
+        } catch {
+            if received > 0 { break }
+            throw error
+        }
+        received += 1
+        if flags & waitForOne != 0 { flags |= MessageFlags.MSG_DONTWAIT.rawValue }
+        if let d = deadline {
+            let now = Clock.nanoseconds()
+            let left = d > now ? d - now : 0
+            try UserMemory.write(a.a4, (Int64(left / 1_000_000_000), Int64(left % 1_000_000_000)))
+            if left == 0 { break }
+        }
+    }
+    return received
 }

@@ -5,7 +5,7 @@ import re, sys
 notes = {
     "mmap": "anonymous and file mappings (shared, private copy-on-write); no MAP_HUGETLB, MAP_LOCKED",
     "clone": "CLONE_THREAD threads (SETTLS, PARENT_SETTID, CHILD_SETTID/CLEARTID) or fork-like processes; CLONE_VM without CLONE_THREAD is a copy-on-write fork; no namespaces",
-    "futex": "WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAIT_BITSET, WAKE_BITSET; no PI futexes, no WAKE_OP; keyed per address space",
+    "futex": "WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAIT_BITSET, WAKE_BITSET; LOCK_PI, LOCK_PI2, TRYLOCK_PI, UNLOCK_PI (ownership protocol; no priority is inherited, no OWNER_DIED); shared futexes in MAP_SHARED memory keyed by FCM and offset; no WAKE_OP, no *_REQUEUE_PI",
     "sched_setaffinity": "moves the calling thread; for others the mask applies from their next migration",
     "sigaltstack": "SA_ONSTACK handlers run on it",
     "vfork": "implemented as fork (a copy-on-write copy), which POSIX allows",
@@ -38,11 +38,10 @@ notes = {
     "msync": "file mappings share the file's pages: nothing to write back",
     "select": "up to 1024 descriptors",
     "poll": "nfds up to RLIMIT_NOFILE", "ppoll": "signal mask honoured", "pselect6": "signal mask honoured",
-    "statfs": "", "sync": "ramfs only: nothing to write", "fsync": "", "fdatasync": "",
+    "statfs": "tmpfs and the initramfs root report size= or half of RAM (df lists them); plain ramfs reports 0 blocks as Linux's", "sync": "ramfs only: nothing to write", "fsync": "", "fdatasync": "",
     "prctl": "PR_SET_NAME, PR_GET_NAME, PR_GET/SET_DUMPABLE",
     "uname": "Linux 6.1.0-k42, x86_64",
     "getrandom": "RDRAND when present, else TSC-seeded",
-    "sysinfo": "uptime, memory, process count",
     "socket": "AF_UNIX only (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET; SOCK_RAW is datagram); other families EAFNOSUPPORT",
     "socketpair": "AF_UNIX only",
     "bind": "pathnames (an S_IFSOCK node), abstract names, autobind",
@@ -53,6 +52,11 @@ notes = {
     "getsockopt": "SOL_SOCKET: SO_TYPE, SO_ERROR, SO_PEERCRED, SO_SNDBUF/RCVBUF, SO_PASSCRED, SO_RCVTIMEO/SNDTIMEO, SO_ACCEPTCONN, SO_DOMAIN, SO_PROTOCOL",
     "setsockopt": "SOL_SOCKET: SO_SNDBUF/RCVBUF(FORCE), SO_PASSCRED, SO_RCVTIMEO/SNDTIMEO; SO_REUSEADDR, SO_KEEPALIVE, SO_LINGER... accepted, not honoured",
     "eventfd2": "EFD_SEMAPHORE, EFD_NONBLOCK, EFD_CLOEXEC",
+    "epoll_create": "size must be > 0", "epoll_create1": "EPOLL_CLOEXEC",
+    "epoll_ctl": "ADD, MOD, DEL; EPOLLIN/OUT/PRI/ERR/HUP/RDHUP, EPOLLET, EPOLLONESHOT; EPOLLEXCLUSIVE checked as Linux but wakes every waiter; EPERM for files that cannot be polled; ELOOP",
+    "epoll_wait": "EINTR on a signal, never restarted", "epoll_pwait": "signal mask honoured", "epoll_pwait2": "timespec timeout, signal mask honoured",
+    "sendmmsg": "AF_UNIX; stops at the first failing entry", "recvmmsg": "AF_UNIX; MSG_WAITFORONE; timeout checked after each message (as Linux)",
+    "sysinfo": "uptime, load averages, memory, thread count",
 }
 src = open(sys.argv[1] if len(sys.argv) > 1 else "Linux/Syscalls.swift").read()
 rows = re.findall(r'SyscallEntry\(number: (\d+), name: "(\w+)", handler: (\w+)\)', src)

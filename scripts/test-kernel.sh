@@ -4,7 +4,8 @@
 #   2. build/k42.elf boots with -smp 1, 2, 4, 8 and prints "smp: brought up N CPUs".
 #   3. hot swap: `hotswap-demo=100` on -smp 4, and a busybox script that swaps one file's cache
 #      object from /proc/k42/objects while a reader checksums the file.
-#   4. tests/pthreads-stress: 8 threads (mutex, condvars, barrier, TLS) 100 times on -smp 4.
+#   4. tests/job-control: TOSTOP and SIGTTOU on the console (a tier-3 host run has no terminal).
+#      tests/pthreads-stress: 8 threads (mutex, condvars, barrier, TLS) 100 times on -smp 4.
 #   5. `ktest=panic` (bad kernel pointer) and `ktest=trap` (Swift overflow trap) end in a
 #      panic report with a symbolized backtrace and QEMU exit status 35.
 # Generous timeouts: the machine is shared and QEMU is software-emulated. No timing asserts.
@@ -60,6 +61,21 @@ if grep -q 'hotswap-shell: reader: 30 reads, 0 wrong; [1-9][0-9]* swaps, 0 faile
   ok "shell: $(grep -o 'reader: .*' $log)"
 else
   bad "hotswap shell test (qemu status $rc)" $log
+fi
+
+echo "tier 2: terminal job control (TOSTOP, SIGTTOU; the host's tier-3 run has no terminal)"
+EXTRA_DIR=tests/job-control INITRAMFS_OUT=build/job-control.cpio bash scripts/make-initramfs.sh >/dev/null
+log=$out/job-control.log
+rc=$(scripts/qemu-boot.sh build/k42.elf $log 600 2 "console=ttyS0 quiet" -initrd build/job-control.cpio)
+if grep -q 'job-control: without TOSTOP the write goes out' $log \
+   && grep -q 'job-control: TOSTOP writer state T, wrote: nothing' $log \
+   && grep -q 'job-control: SIGTTOU ignored, the write goes out' $log \
+   && grep -q 'job-control: after SIGCONT without TOSTOP wrote: done' $log \
+   && grep -q 'job-control: background tcsetattr state T, tostop now: -tostop' $log \
+   && grep -q 'job-control: done' $log; then
+  ok "job control: TOSTOP stops a background writer, SIGTTOU ignored lets it write, background tcsetattr stops"
+else
+  bad "job control (qemu status $rc)" $log
 fi
 
 echo "tier 2: an 8-thread pthreads program (mutex, condvars, barrier, TLS), 100 runs on -smp 4"

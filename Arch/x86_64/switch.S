@@ -8,7 +8,7 @@
  *   on the thread's kernel stack, so system calls, interrupts and signals share one layout.
  * k42_user_return: restores a trap frame and returns to ring 3, by SYSRET when RCX/R11 still
  *   equal RIP/RFLAGS and RIP is a user address, else by IRETQ (after execve, sigreturn).
- * k42_copy_user(dst, src, n), k42_zero_user(dst, n): copies whose page faults the trap handler
+ * k42_copy_user(dst, src, n), k42_zero_user(dst, n), k42_cmpxchg_user32: user accesses whose page faults the trap handler
  *   first tries to resolve (demand paging), else resumes at k42_copy_user_fixup, which
  *   returns 1 (EFAULT). */
 #include "layout.h"
@@ -141,6 +141,18 @@ k42_zero_user:
         movq    %rsi, %rcx
         andl    $7, %ecx
         rep stosb
+        ret
+
+/* UInt64 k42_cmpxchg_user32(uint32_t *uaddr, uint32_t expected, uint32_t desired,
+ * uint32_t *actual): one locked compare-and-swap on a user word (futex(2)'s PI protocol);
+ * 0 = done, with the word's old value in *actual; 1 = fault (the fixup). A write fault on a
+ * copy-on-write page is resolved and the instruction retried, as for the copies. */
+        .globl k42_cmpxchg_user32
+k42_cmpxchg_user32:
+        movl    %esi, %eax
+        lock cmpxchgl %edx, (%rdi)
+        movl    %eax, (%rcx)
+        xorl    %eax, %eax
         ret
 k42_user_access_end:
 k42_copy_user_fixup:

@@ -234,6 +234,55 @@ open class OpenFile: @unchecked Sendable {
 
     /// fstat(2).
     public func stat() -> Stat { inode.stat() }
+
+    // MARK: descriptors (epoll(7): an interest-list entry lives until the open file description
+    // is closed, i.e. until the last descriptor naming it goes away)
+
+    /// Guards `descriptorCount`, `closeHooks` and `nextHookID`.
+    private let descriptorLock = SpinLock()
+    private var descriptorCount = 0
+    private var closeHooks: [(id: Int, run: () -> Void)] = []
+    private var nextHookID = 1
+
+    /// A descriptor table slot now holds this file (open, dup, fork, SCM_RIGHTS receive).
+    public final func descriptorOpened() {
+        descriptorLock.withLockIRQSave { descriptorCount += 1 }
+    }
+
+    /// A slot let go of this file. The last one runs the close hooks (outside the lock) and
+    /// `lastDescriptorClosed()`.
+    public final func descriptorClosed() {
+        let hooks: [(id: Int, run: () -> Void)]? = descriptorLock.withLockIRQSave {
+            descriptorCount -= 1
+            guard descriptorCount == 0 else { return nil }
+            let h = closeHooks
+            closeHooks = []
+            return h
+        }
+        guard let hooks else { return }
+        for h in hooks { h.run() }
+        lastDescriptorClosed()
+    }
+
+    /// Registers `hook` to run when the last descriptor closes; returns its id for removal.
+    public final func addCloseHook(_ hook: @escaping () -> Void) -> Int {
+        descriptorLock.withLockIRQSave {
+            let id = nextHookID
+            nextHookID += 1
+            closeHooks.append((id: id, run: hook))
+            return id
+        }
+    }
+
+    public final func removeCloseHook(_ id: Int) {
+        descriptorLock.withLockIRQSave {
+            if let i = closeHooks.firstIndex(where: { $0.id == id }) { closeHooks.remove(at: i) }
+        }
+    }
+
+    /// Called once the last descriptor is gone (an epoll instance drops its interest list here,
+    /// which breaks the reference cycles between it and the files it watches).
+    open func lastDescriptorClosed() {}
 }
 
 /// An open regular file: reads and writes go to the inode's data at the file position.

@@ -12,11 +12,12 @@ public final class RamFS: SuperBlock, @unchecked Sendable {
     let pagesInUse = SharedAtomic(0)
     let inodesInUse = SharedAtomic(0)
 
-    /// A ramfs ("ramfs", RAMFS_MAGIC) or a tmpfs ("tmpfs", TMPFS_MAGIC) with an optional size limit.
+    /// A ramfs ("ramfs", RAMFS_MAGIC) or a tmpfs ("tmpfs", TMPFS_MAGIC) with an optional size
+    /// limit; "rootfs" and "devtmpfs" are tmpfs instances too, as Linux's are.
     public init(device: DeviceNumber, clock: FileSystemClock, typeName: String = "ramfs",
                 pageLimit: Int = 0, rootMode: UInt32 = 0o755) {
         self.pageLimit = pageLimit
-        super.init(typeName: typeName, magic: typeName == "tmpfs" ? StatFS.TMPFS_MAGIC : StatFS.RAMFS_MAGIC,
+        super.init(typeName: typeName, magic: typeName == "ramfs" ? StatFS.RAMFS_MAGIC : StatFS.TMPFS_MAGIC,
                    device: device, clock: clock, nameCache: NameCache())
         let root = RamDirectory(fs: self, mode: FileMode(rawValue: FileMode.S_IFDIR.rawValue | (rootMode & 0o7777)), parent: nil, name: nil)
         setRoot(root)
@@ -35,15 +36,28 @@ public final class RamFS: SuperBlock, @unchecked Sendable {
 
     public var usedPages: Int { pagesInUse.load() }
 
+    /// The machine's RAM in pages (set at boot): a tmpfs without size= reports half of it, as
+    /// Linux's default size and nr_inodes are (Documentation/filesystems/tmpfs.rst).
+    public nonisolated(unsafe) static var memoryPages = 0
+
+    /// statfs(2). Plain ramfs reports no size (Linux's simple_statfs: df hides it); tmpfs, the
+    /// initramfs root (Linux's rootfs is a tmpfs) and devtmpfs report their size= limit or the
+    /// default half of RAM, and free = size - used. The default is reported, not enforced.
     public override func statfs() -> StatFS {
         var s = super.statfs()
         let used = UInt64(pagesInUse.load())
-        if pageLimit > 0 {
-            s.blocks = UInt64(pageLimit)
-            s.freeBlocks = UInt64(pageLimit) > used ? UInt64(pageLimit) - used : 0
-            s.availableBlocks = s.freeBlocks
+        let inodes = UInt64(inodesInUse.load())
+        if typeName == "ramfs" {
+            s.files = inodes; s.freeFiles = 0
+            return s
         }
-        s.files = UInt64(inodesInUse.load()); s.freeFiles = 0
+        let size = UInt64(pageLimit > 0 ? pageLimit : RamFS.memoryPages / 2)
+        s.blocks = size
+        s.freeBlocks = size > used ? size - used : 0
+        s.availableBlocks = s.freeBlocks
+        let inodeLimit = max(UInt64(RamFS.memoryPages / 2), inodes)
+        s.files = inodeLimit
+        s.freeFiles = inodeLimit - inodes
         return s
     }
 

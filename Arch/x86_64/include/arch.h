@@ -60,6 +60,8 @@ void k42_context_switch(uint64_t *save_rsp, uint64_t new_rsp, void *save_fpu, vo
 void k42_user_return(trap_frame *frame) __attribute__((noreturn));
 uint64_t k42_copy_user(void *dst, const void *src, uint64_t n);
 uint64_t k42_zero_user(void *dst, uint64_t n);
+/* Atomic compare-and-swap of a user word (PI futexes): 0 = done, *actual = the old value; 1 = fault. */
+uint64_t k42_cmpxchg_user32(uint32_t *uaddr, uint32_t expected, uint32_t desired, uint32_t *actual);
 static inline void arch_fxsave(void *area) { __asm__ volatile("fxsave64 (%0)" :: "r"(area) : "memory"); }
 static inline void arch_ldmxcsr(uint32_t v) { __asm__ volatile("ldmxcsr %0" :: "m"(v)); }
 static inline void arch_fninit(void) { __asm__ volatile("fninit"); }
