@@ -252,8 +252,15 @@ extension KernelTests {
     /// with lockhold on too, every acquisition `lockhold:acquire` and every release
     /// `lockhold:release` with a hold time.
     static func traceLockContention() throws(TestFailure) {
-        guard KernelTracing.tracer != nil else { throw TestFailure(message: "no tracer installed at boot") }
-        _ = KernelTracing.withConsumerLock { KernelTracing.drainEverything() }
+        guard KernelTracing.tracer != nil, let consumer = KernelTracing.streamLock else {
+            throw TestFailure(message: "no tracer installed at boot")
+        }
+        // This test is the logs' only consumer from here to the end (idle CPUs stop streaming to
+        // COM2), so every event it logs is still in the logs when it counts them.
+        consumer.lock()
+        defer { consumer.unlock() }
+        _ = KernelTracing.drainEverything()
+        let lostBefore = totalLostEvents()
         let lock = SpinLock()
         // 500 rounds: with lockhold on, about 7 words per round stay well inside a CPU's 32 Ki-word log.
         let rounds = 500
@@ -274,28 +281,25 @@ extension KernelTests {
         traceSetMask(old)
         let address = UInt64(UInt(bitPattern: ObjectIdentifier(lock)))
         var events = 0, badWait = 0, noCaller = 0, acquires = 0, releases = 0, badHold = 0
-        let lostBefore = totalLostEvents()
-        let drained = KernelTracing.withConsumerLock {
-            KernelTracing.drainEverything { view in
-                var decoder = TraceBufferDecoder(words: view.words)
-                while let e = decoder.next() {
-                    guard e.payloadCount >= 2, view.words[e.payloadOffset] == address else { continue }
-                    if e.header.major == TraceClass.lockHold.rawValue, e.header.minor == LockHoldEvent.acquire.rawValue {
-                        acquires += 1
-                        if view.words[e.payloadOffset + 1] == 0 { noCaller += 1 }
-                        continue
-                    }
-                    if e.header.major == TraceClass.lockHold.rawValue, e.header.minor == LockHoldEvent.release.rawValue {
-                        releases += 1
-                        if view.words[e.payloadOffset + 1] == 0 { badHold += 1 }
-                        continue
-                    }
-                    guard e.header.major == TraceClass.lock.rawValue, e.header.minor == LockEvent.contended.rawValue,
-                          e.payloadCount == 3 else { continue }
-                    events += 1
-                    if view.words[e.payloadOffset + 1] == 0 { badWait += 1 }
-                    if view.words[e.payloadOffset + 2] == 0 { noCaller += 1 }
+        let drained = KernelTracing.drainEverything { view in
+            var decoder = TraceBufferDecoder(words: view.words)
+            while let e = decoder.next() {
+                guard e.payloadCount >= 2, view.words[e.payloadOffset] == address else { continue }
+                if e.header.major == TraceClass.lockHold.rawValue, e.header.minor == LockHoldEvent.acquire.rawValue {
+                    acquires += 1
+                    if view.words[e.payloadOffset + 1] == 0 { noCaller += 1 }
+                    continue
                 }
+                if e.header.major == TraceClass.lockHold.rawValue, e.header.minor == LockHoldEvent.release.rawValue {
+                    releases += 1
+                    if view.words[e.payloadOffset + 1] == 0 { badHold += 1 }
+                    continue
+                }
+                guard e.header.major == TraceClass.lock.rawValue, e.header.minor == LockEvent.contended.rawValue,
+                      e.payloadCount == 3 else { continue }
+                events += 1
+                if view.words[e.payloadOffset + 1] == 0 { badWait += 1 }
+                if view.words[e.payloadOffset + 2] == 0 { noCaller += 1 }
             }
         }
         let contended = lock.contendedCount.load(ordering: .relaxed)
