@@ -55,7 +55,8 @@ notes = {
     "eventfd2": "EFD_SEMAPHORE, EFD_NONBLOCK, EFD_CLOEXEC",
 }
 src = open(sys.argv[1] if len(sys.argv) > 1 else "Linux/Syscalls.swift").read()
-rows = re.findall(r'SyscallEntry\(number: (\d+), name: "(\w+)", handler: (\w+)\)', src)
+rows = re.findall(r'case (\d+): return try (\w+)\(a\)\s*// (\w+)', src)
+rows = [(nr, name, handler) for nr, handler, name in rows]
 print("| nr | name | notes |")
 print("|---|---|---|")
 for nr, name, handler in rows:
