@@ -171,7 +171,7 @@ enum Exec {
               space.region(containing: start) == nil, space.region(containing: end - 4096) == nil else { return false }
         let fileEnd = segment.virtualAddress &+ bias &+ segment.fileSize
         let filePagesEnd = min(end, (fileEnd + 0xFFF) & ~0xFFF)
-        let fcm = FCMAnonymous(frames: space.frames, backing: FCMFile.of(file.inode))
+        let fcm = FCMAnonymous(frames: space.frames, backing: FCMFile.unregistered(file.inode))   // of(): see FCMFile.unregistered
         _ = try space.map(at: start, length: filePagesEnd - start, protection: rights, fixed: true,
                           fcm: fcm, fcmFirstPage: segment.fileOffset / 4096, name: name)
         if end > filePagesEnd {
