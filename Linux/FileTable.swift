@@ -17,12 +17,16 @@ final class FileTable {
     var limit = 1024
 
     func get(_ fd: Int32) throws(Errno) -> OpenFile {
-        let f: OpenFile? = lock.withLockIRQSave {
+        guard let f = lookup(fd) else { throw .EBADF }
+        return f
+    }
+
+    /// The open file at `fd`, retained for the caller, or nil.
+    func lookup(_ fd: Int32) -> OpenFile? {
+        lock.withLockIRQSave {
             guard fd >= 0, Int(fd) < slots.count else { return nil }
             return slots[Int(fd)]?.file
         }
-        guard let f else { throw .EBADF }
-        return f
     }
 
     func closeOnExec(_ fd: Int32) throws(Errno) -> Bool {
@@ -117,6 +121,20 @@ final class SyscallIoctlCaller: IoctlCaller {
 
 /// Runs a file operation, sleeping on the file's wait queue while it would block (unless the
 /// file is O_NONBLOCK); a signal interrupts the sleep (ERESTARTSYS).
+/// The running process's open file at `fd` (EBADF), reached without retaining the thread,
+/// the process or the table: only the file is retained, for the call (Linux's fdget).
+/// SAFETY: the running thread keeps its process alive, and a process's table is set only
+/// before the process first runs (fork, init), so neither goes away under the caller.
+func currentFile(_ fd: Int32) throws(Errno) -> OpenFile {
+    let file = Scheduler.running._withUnsafeGuaranteedRef { thread -> OpenFile? in
+        unowned(unsafe) let process = thread.process!
+        unowned(unsafe) let files = process.files
+        return files.lookup(fd)
+    }
+    guard let file else { throw .EBADF }
+    return file
+}
+
 func blocking<T>(_ file: OpenFile, _ operation: () throws(Errno) -> T) throws(Errno) -> T {
     while true {
         do {
