@@ -14,6 +14,16 @@ enum KernelObjects {
             k42_cpu_relax()
         }
         ObjectSpace.shared = space
+        quiescence = Unmanaged.passUnretained(space.quiescence)
+    }
+
+    /// The space's quiescence detector, unretained (ObjectSpace.shared keeps it for good), so
+    /// that the quiescent point on every return to user and every switch costs no retain.
+    nonisolated(unsafe) static var quiescence: Unmanaged<QuiescenceDetector>? = nil
+
+    /// The light quiescent point (QuiescenceDetector.pass) of this CPU.
+    @inline(__always) static func passQuiescentPoint() {
+        quiescence.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.pass(cpu: currentCPU) }
     }
 
     /// The waiter is inside no object call (that is what `mayYield` promises): let this CPU

@@ -29,11 +29,23 @@ enum Scheduler {
     nonisolated(unsafe) static var cpus: [CPUScheduler] = []
     static let reschedule = 0xF2
 
-    static var current: Thread { cpus[currentCPU].current }
+    /// The running thread. Read from the CPU's area (one GS-relative load), not from `cpus`:
+    /// no array bounds check, no retain of the CPU's scheduler on every system call.
+    static var current: Thread { running.takeUnretainedValue() }
+
+    /// The running thread, unretained, for hot paths (`_withUnsafeGuaranteedRef`).
+    /// SAFETY: `CPUScheduler.current` holds it strongly until this CPU switches to another.
+    @inline(__always) static var running: Unmanaged<Thread> {
+        Unmanaged.fromOpaque(UnsafeRawPointer(k42_current_thread()!))
+    }
 
     /// Boot CPU, before any thread exists: idle threads for every CPU.
     static func initialize() {
-        for cpu in CPUs.all { cpus.append(CPUScheduler(idle: Thread(idleOn: cpu.index, stackTop: cpu.stackTop))) }
+        for cpu in CPUs.all {
+            let s = CPUScheduler(idle: Thread(idleOn: cpu.index, stackTop: cpu.stackTop))
+            cpus.append(s)
+            cpu.area.pointee.current_thread = Unmanaged.passUnretained(s.idle).toOpaque()
+        }
         InterruptHandlers.register(reschedule) { cpus[currentCPU].needReschedule = true }
     }
 
@@ -95,7 +107,7 @@ enum Scheduler {
 
     /// Gives the CPU to the next runnable thread, if any. Interrupts must be off.
     static func schedule() {
-        ObjectSpace.shared.quiescence.pass(cpu: currentCPU)    // the thread is inside no object call
+        KernelObjects.passQuiescentPoint()           // the thread is inside no object call
         let s = cpus[currentCPU]
         s.lock.lock()
         s.needReschedule = false
@@ -115,6 +127,7 @@ enum Scheduler {
         next.state = .running
         next.onCPU = true
         s.current = next
+        k42_set_current_thread(Unmanaged.passUnretained(next).toOpaque())
         s.lock.unlock()
         if next === previous { return }
         // CPU-time accounting (getrusage, CPU-time clocks): the slice that ends, the one that starts.

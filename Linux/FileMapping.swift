@@ -26,9 +26,28 @@ final class FCMFile: FCM {
         }
     }
 
-    private init(_ inode: Inode) { self.inode = inode }
+    /// A private FCM of `inode` outside the registry, for execve: its mappings are private (each
+    /// process's changes live in the anonymous FCM in front), so nothing needs to find this
+    /// object again, and no lookup can race with its last release. Its pages are still the
+    /// file's own page-cache pages, shared with every other mapping of the file.
+    static func unregistered(_ inode: Inode) -> FCMFile { FCMFile(inode, registered: false) }
 
-    deinit { FCMFile.registryLock.withLockIRQSave { _ = FCMFile.registry.removeValue(forKey: ObjectIdentifier(inode)) } }
+    private let registered: Bool
+
+    private init(_ inode: Inode, registered: Bool = true) {
+        self.inode = inode
+        self.registered = registered
+    }
+
+    deinit {
+        guard registered else { return }
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        FCMFile.registryLock.withLockIRQSave {
+            if let entry = FCMFile.registry[ObjectIdentifier(inode)], entry.toOpaque() == me {
+                _ = FCMFile.registry.removeValue(forKey: ObjectIdentifier(inode))
+            }
+        }
+    }
 
     private func physical(_ page: RamPage) -> UInt64 { KernelPageTables.physical(of: UnsafeRawPointer(page.bytes)) }
 

@@ -13,7 +13,6 @@ enum LinuxPersonality {
                                              "hotswap-demo"]
 
     static func initialize(_ boot: BootInfo) {
-        SyscallTable.initialize()
         if let initrd = boot.modules.first {
             Initramfs.archive = UnsafeRawBufferPointer(start: KernelPageTables.virtualBytes(initrd.base), count: Int(initrd.size))
         }

@@ -20,200 +20,194 @@ struct SyscallArguments {
     var number: Int { Int(truncatingIfNeeded: frame.pointee.rax) }
 }
 
-typealias SyscallHandler = (SyscallArguments) throws(Errno) -> Int
-
-struct SyscallEntry {
-    let number: Int
-    let name: StaticString
-    let handler: SyscallHandler
-}
-
+/// The table, in Linux order: `case number: handler // name`. Each family lives in
+/// Linux/sys_<family>.swift. A `switch` rather than an array of closures: the compiler makes a
+/// jump table of direct calls (no closure context, no reabstraction thunk, no bounds check).
 enum SyscallTable {
-    nonisolated(unsafe) static var handlers: [SyscallHandler?] = []
-    nonisolated(unsafe) static var names: [StaticString?] = []
-    nonisolated(unsafe) static var reportedUnknown: [Bool] = []
     static let size = 512
+    nonisolated(unsafe) static var reportedUnknown = [Bool](repeating: false, count: size)
 
-    /// The table, in Linux order. Each family lives in Linux/sys_<family>.swift.
-    static var entries: [SyscallEntry] {
-        [
-            SyscallEntry(number: 0, name: "read", handler: sys_read),
-            SyscallEntry(number: 1, name: "write", handler: sys_write),
-            SyscallEntry(number: 2, name: "open", handler: sys_open),
-            SyscallEntry(number: 3, name: "close", handler: sys_close),
-            SyscallEntry(number: 4, name: "stat", handler: sys_stat),
-            SyscallEntry(number: 5, name: "fstat", handler: sys_fstat),
-            SyscallEntry(number: 6, name: "lstat", handler: sys_lstat),
-            SyscallEntry(number: 7, name: "poll", handler: sys_poll),
-            SyscallEntry(number: 8, name: "lseek", handler: sys_lseek),
-            SyscallEntry(number: 9, name: "mmap", handler: sys_mmap),
-            SyscallEntry(number: 10, name: "mprotect", handler: sys_mprotect),
-            SyscallEntry(number: 11, name: "munmap", handler: sys_munmap),
-            SyscallEntry(number: 12, name: "brk", handler: sys_brk),
-            SyscallEntry(number: 13, name: "rt_sigaction", handler: sys_rt_sigaction),
-            SyscallEntry(number: 14, name: "rt_sigprocmask", handler: sys_rt_sigprocmask),
-            SyscallEntry(number: 15, name: "rt_sigreturn", handler: sys_rt_sigreturn),
-            SyscallEntry(number: 16, name: "ioctl", handler: sys_ioctl),
-            SyscallEntry(number: 17, name: "pread64", handler: sys_pread64),
-            SyscallEntry(number: 18, name: "pwrite64", handler: sys_pwrite64),
-            SyscallEntry(number: 19, name: "readv", handler: sys_readv),
-            SyscallEntry(number: 20, name: "writev", handler: sys_writev),
-            SyscallEntry(number: 21, name: "access", handler: sys_access),
-            SyscallEntry(number: 22, name: "pipe", handler: sys_pipe),
-            SyscallEntry(number: 23, name: "select", handler: sys_select),
-            SyscallEntry(number: 24, name: "sched_yield", handler: sys_sched_yield),
-            SyscallEntry(number: 26, name: "msync", handler: sys_msync),
-            SyscallEntry(number: 28, name: "madvise", handler: sys_madvise),
-            SyscallEntry(number: 32, name: "dup", handler: sys_dup),
-            SyscallEntry(number: 33, name: "dup2", handler: sys_dup2),
-            SyscallEntry(number: 34, name: "pause", handler: sys_pause),
-            SyscallEntry(number: 35, name: "nanosleep", handler: sys_nanosleep),
-            SyscallEntry(number: 36, name: "getitimer", handler: sys_getitimer),
-            SyscallEntry(number: 37, name: "alarm", handler: sys_alarm),
-            SyscallEntry(number: 38, name: "setitimer", handler: sys_setitimer),
-            SyscallEntry(number: 39, name: "getpid", handler: sys_getpid),
-            SyscallEntry(number: 40, name: "sendfile", handler: sys_sendfile),
-            SyscallEntry(number: 41, name: "socket", handler: sys_socket),
-            SyscallEntry(number: 42, name: "connect", handler: sys_connect),
-            SyscallEntry(number: 43, name: "accept", handler: sys_accept),
-            SyscallEntry(number: 44, name: "sendto", handler: sys_sendto),
-            SyscallEntry(number: 45, name: "recvfrom", handler: sys_recvfrom),
-            SyscallEntry(number: 46, name: "sendmsg", handler: sys_sendmsg),
-            SyscallEntry(number: 47, name: "recvmsg", handler: sys_recvmsg),
-            SyscallEntry(number: 48, name: "shutdown", handler: sys_shutdown),
-            SyscallEntry(number: 49, name: "bind", handler: sys_bind),
-            SyscallEntry(number: 50, name: "listen", handler: sys_listen),
-            SyscallEntry(number: 51, name: "getsockname", handler: sys_getsockname),
-            SyscallEntry(number: 52, name: "getpeername", handler: sys_getpeername),
-            SyscallEntry(number: 53, name: "socketpair", handler: sys_socketpair),
-            SyscallEntry(number: 54, name: "setsockopt", handler: sys_setsockopt),
-            SyscallEntry(number: 55, name: "getsockopt", handler: sys_getsockopt),
-            SyscallEntry(number: 56, name: "clone", handler: sys_clone),
-            SyscallEntry(number: 57, name: "fork", handler: sys_fork),
-            SyscallEntry(number: 58, name: "vfork", handler: sys_vfork),
-            SyscallEntry(number: 59, name: "execve", handler: sys_execve),
-            SyscallEntry(number: 60, name: "exit", handler: sys_exit),
-            SyscallEntry(number: 61, name: "wait4", handler: sys_wait4),
-            SyscallEntry(number: 62, name: "kill", handler: sys_kill),
-            SyscallEntry(number: 63, name: "uname", handler: sys_uname),
-            SyscallEntry(number: 72, name: "fcntl", handler: sys_fcntl),
-            SyscallEntry(number: 74, name: "fsync", handler: sys_fsync),
-            SyscallEntry(number: 75, name: "fdatasync", handler: sys_fsync),
-            SyscallEntry(number: 76, name: "truncate", handler: sys_truncate),
-            SyscallEntry(number: 77, name: "ftruncate", handler: sys_ftruncate),
-            SyscallEntry(number: 79, name: "getcwd", handler: sys_getcwd),
-            SyscallEntry(number: 80, name: "chdir", handler: sys_chdir),
-            SyscallEntry(number: 81, name: "fchdir", handler: sys_fchdir),
-            SyscallEntry(number: 82, name: "rename", handler: sys_rename),
-            SyscallEntry(number: 83, name: "mkdir", handler: sys_mkdir),
-            SyscallEntry(number: 84, name: "rmdir", handler: sys_rmdir),
-            SyscallEntry(number: 85, name: "creat", handler: sys_creat),
-            SyscallEntry(number: 86, name: "link", handler: sys_link),
-            SyscallEntry(number: 87, name: "unlink", handler: sys_unlink),
-            SyscallEntry(number: 88, name: "symlink", handler: sys_symlink),
-            SyscallEntry(number: 89, name: "readlink", handler: sys_readlink),
-            SyscallEntry(number: 90, name: "chmod", handler: sys_chmod),
-            SyscallEntry(number: 91, name: "fchmod", handler: sys_fchmod),
-            SyscallEntry(number: 92, name: "chown", handler: sys_chown),
-            SyscallEntry(number: 93, name: "fchown", handler: sys_fchown),
-            SyscallEntry(number: 94, name: "lchown", handler: sys_lchown),
-            SyscallEntry(number: 95, name: "umask", handler: sys_umask),
-            SyscallEntry(number: 96, name: "gettimeofday", handler: sys_gettimeofday),
-            SyscallEntry(number: 97, name: "getrlimit", handler: sys_getrlimit),
-            SyscallEntry(number: 98, name: "getrusage", handler: sys_getrusage),
-            SyscallEntry(number: 99, name: "sysinfo", handler: sys_sysinfo),
-            SyscallEntry(number: 100, name: "times", handler: sys_times),
-            SyscallEntry(number: 102, name: "getuid", handler: sys_getuid),
-            SyscallEntry(number: 104, name: "getgid", handler: sys_getgid),
-            SyscallEntry(number: 107, name: "geteuid", handler: sys_geteuid),
-            SyscallEntry(number: 108, name: "getegid", handler: sys_getegid),
-            SyscallEntry(number: 109, name: "setpgid", handler: sys_setpgid),
-            SyscallEntry(number: 110, name: "getppid", handler: sys_getppid),
-            SyscallEntry(number: 111, name: "getpgrp", handler: sys_getpgrp),
-            SyscallEntry(number: 112, name: "setsid", handler: sys_setsid),
-            SyscallEntry(number: 121, name: "getpgid", handler: sys_getpgid),
-            SyscallEntry(number: 124, name: "getsid", handler: sys_getsid),
-            SyscallEntry(number: 127, name: "rt_sigpending", handler: sys_rt_sigpending),
-            SyscallEntry(number: 128, name: "rt_sigtimedwait", handler: sys_rt_sigtimedwait),
-            SyscallEntry(number: 129, name: "rt_sigqueueinfo", handler: sys_rt_sigqueueinfo),
-            SyscallEntry(number: 130, name: "rt_sigsuspend", handler: sys_rt_sigsuspend),
-            SyscallEntry(number: 131, name: "sigaltstack", handler: sys_sigaltstack),
-            SyscallEntry(number: 137, name: "statfs", handler: sys_statfs),
-            SyscallEntry(number: 138, name: "fstatfs", handler: sys_fstatfs),
-            SyscallEntry(number: 157, name: "prctl", handler: sys_prctl),
-            SyscallEntry(number: 158, name: "arch_prctl", handler: sys_arch_prctl),
-            SyscallEntry(number: 160, name: "setrlimit", handler: sys_setrlimit),
-            SyscallEntry(number: 162, name: "sync", handler: sys_sync),
-            SyscallEntry(number: 165, name: "mount", handler: sys_mount),
-            SyscallEntry(number: 166, name: "umount2", handler: sys_umount2),
-            SyscallEntry(number: 169, name: "reboot", handler: sys_reboot),
-            SyscallEntry(number: 186, name: "gettid", handler: sys_gettid),
-            SyscallEntry(number: 200, name: "tkill", handler: sys_tkill),
-            SyscallEntry(number: 201, name: "time", handler: sys_time),
-            SyscallEntry(number: 202, name: "futex", handler: sys_futex),
-            SyscallEntry(number: 203, name: "sched_setaffinity", handler: sys_sched_setaffinity),
-            SyscallEntry(number: 204, name: "sched_getaffinity", handler: sys_sched_getaffinity),
-            SyscallEntry(number: 213, name: "epoll_create", handler: sys_epoll_create),
-            SyscallEntry(number: 217, name: "getdents64", handler: sys_getdents64),
-            SyscallEntry(number: 218, name: "set_tid_address", handler: sys_set_tid_address),
-            SyscallEntry(number: 219, name: "restart_syscall", handler: sys_restart_syscall),
-            SyscallEntry(number: 222, name: "timer_create", handler: sys_timer_create),
-            SyscallEntry(number: 223, name: "timer_settime", handler: sys_timer_settime),
-            SyscallEntry(number: 224, name: "timer_gettime", handler: sys_timer_gettime),
-            SyscallEntry(number: 225, name: "timer_getoverrun", handler: sys_timer_getoverrun),
-            SyscallEntry(number: 226, name: "timer_delete", handler: sys_timer_delete),
-            SyscallEntry(number: 228, name: "clock_gettime", handler: sys_clock_gettime),
-            SyscallEntry(number: 229, name: "clock_getres", handler: sys_clock_getres),
-            SyscallEntry(number: 230, name: "clock_nanosleep", handler: sys_clock_nanosleep),
-            SyscallEntry(number: 231, name: "exit_group", handler: sys_exit_group),
-            SyscallEntry(number: 232, name: "epoll_wait", handler: sys_epoll_wait),
-            SyscallEntry(number: 233, name: "epoll_ctl", handler: sys_epoll_ctl),
-            SyscallEntry(number: 234, name: "tgkill", handler: sys_tgkill),
-            SyscallEntry(number: 247, name: "waitid", handler: sys_waitid),
-            SyscallEntry(number: 257, name: "openat", handler: sys_openat),
-            SyscallEntry(number: 258, name: "mkdirat", handler: sys_mkdirat),
-            SyscallEntry(number: 259, name: "mknodat", handler: sys_mknodat),
-            SyscallEntry(number: 260, name: "fchownat", handler: sys_fchownat),
-            SyscallEntry(number: 262, name: "newfstatat", handler: sys_newfstatat),
-            SyscallEntry(number: 263, name: "unlinkat", handler: sys_unlinkat),
-            SyscallEntry(number: 264, name: "renameat", handler: sys_renameat),
-            SyscallEntry(number: 265, name: "linkat", handler: sys_linkat),
-            SyscallEntry(number: 266, name: "symlinkat", handler: sys_symlinkat),
-            SyscallEntry(number: 267, name: "readlinkat", handler: sys_readlinkat),
-            SyscallEntry(number: 268, name: "fchmodat", handler: sys_fchmodat),
-            SyscallEntry(number: 269, name: "faccessat", handler: sys_faccessat),
-            SyscallEntry(number: 270, name: "pselect6", handler: sys_pselect6),
-            SyscallEntry(number: 271, name: "ppoll", handler: sys_ppoll),
-            SyscallEntry(number: 273, name: "set_robust_list", handler: sys_set_robust_list),
-            SyscallEntry(number: 280, name: "utimensat", handler: sys_utimensat),
-            SyscallEntry(number: 281, name: "epoll_pwait", handler: sys_epoll_pwait),
-            SyscallEntry(number: 284, name: "eventfd", handler: sys_eventfd),
-            SyscallEntry(number: 288, name: "accept4", handler: sys_accept4),
-            SyscallEntry(number: 290, name: "eventfd2", handler: sys_eventfd2),
-            SyscallEntry(number: 291, name: "epoll_create1", handler: sys_epoll_create1),
-            SyscallEntry(number: 292, name: "dup3", handler: sys_dup3),
-            SyscallEntry(number: 293, name: "pipe2", handler: sys_pipe2),
-            SyscallEntry(number: 297, name: "rt_tgsigqueueinfo", handler: sys_rt_tgsigqueueinfo),
-            SyscallEntry(number: 299, name: "recvmmsg", handler: sys_recvmmsg),
-            SyscallEntry(number: 302, name: "prlimit64", handler: sys_prlimit64),
-            SyscallEntry(number: 307, name: "sendmmsg", handler: sys_sendmmsg),
-            SyscallEntry(number: 309, name: "getcpu", handler: sys_getcpu),
-            SyscallEntry(number: 316, name: "renameat2", handler: sys_renameat2),
-            SyscallEntry(number: 318, name: "getrandom", handler: sys_getrandom),
-            SyscallEntry(number: 332, name: "statx", handler: sys_statx),
-            SyscallEntry(number: 439, name: "faccessat2", handler: sys_faccessat2),
-            SyscallEntry(number: 441, name: "epoll_pwait2", handler: sys_epoll_pwait2),
-        ]
+    static func call(_ number: Int, _ a: SyscallArguments) throws(Errno) -> Int {
+        switch number {
+        case 0: return try sys_read(a)                   // read
+        case 1: return try sys_write(a)                  // write
+        case 2: return try sys_open(a)                   // open
+        case 3: return try sys_close(a)                  // close
+        case 4: return try sys_stat(a)                   // stat
+        case 5: return try sys_fstat(a)                  // fstat
+        case 6: return try sys_lstat(a)                  // lstat
+        case 7: return try sys_poll(a)                   // poll
+        case 8: return try sys_lseek(a)                  // lseek
+        case 9: return try sys_mmap(a)                   // mmap
+        case 10: return try sys_mprotect(a)              // mprotect
+        case 11: return try sys_munmap(a)                // munmap
+        case 12: return try sys_brk(a)                   // brk
+        case 13: return try sys_rt_sigaction(a)          // rt_sigaction
+        case 14: return try sys_rt_sigprocmask(a)        // rt_sigprocmask
+        case 15: return try sys_rt_sigreturn(a)          // rt_sigreturn
+        case 16: return try sys_ioctl(a)                 // ioctl
+        case 17: return try sys_pread64(a)               // pread64
+        case 18: return try sys_pwrite64(a)              // pwrite64
+        case 19: return try sys_readv(a)                 // readv
+        case 20: return try sys_writev(a)                // writev
+        case 21: return try sys_access(a)                // access
+        case 22: return try sys_pipe(a)                  // pipe
+        case 23: return try sys_select(a)                // select
+        case 24: return try sys_sched_yield(a)           // sched_yield
+        case 26: return try sys_msync(a)                 // msync
+        case 28: return try sys_madvise(a)               // madvise
+        case 32: return try sys_dup(a)                   // dup
+        case 33: return try sys_dup2(a)                  // dup2
+        case 34: return try sys_pause(a)                 // pause
+        case 35: return try sys_nanosleep(a)             // nanosleep
+        case 36: return try sys_getitimer(a)             // getitimer
+        case 37: return try sys_alarm(a)                 // alarm
+        case 38: return try sys_setitimer(a)             // setitimer
+        case 39: return try sys_getpid(a)                // getpid
+        case 40: return try sys_sendfile(a)              // sendfile
+        case 41: return try sys_socket(a)                // socket
+        case 42: return try sys_connect(a)               // connect
+        case 43: return try sys_accept(a)                // accept
+        case 44: return try sys_sendto(a)                // sendto
+        case 45: return try sys_recvfrom(a)              // recvfrom
+        case 46: return try sys_sendmsg(a)               // sendmsg
+        case 47: return try sys_recvmsg(a)               // recvmsg
+        case 48: return try sys_shutdown(a)              // shutdown
+        case 49: return try sys_bind(a)                  // bind
+        case 50: return try sys_listen(a)                // listen
+        case 51: return try sys_getsockname(a)           // getsockname
+        case 52: return try sys_getpeername(a)           // getpeername
+        case 53: return try sys_socketpair(a)            // socketpair
+        case 54: return try sys_setsockopt(a)            // setsockopt
+        case 55: return try sys_getsockopt(a)            // getsockopt
+        case 56: return try sys_clone(a)                 // clone
+        case 57: return try sys_fork(a)                  // fork
+        case 58: return try sys_vfork(a)                 // vfork
+        case 59: return try sys_execve(a)                // execve
+        case 60: return try sys_exit(a)                  // exit
+        case 61: return try sys_wait4(a)                 // wait4
+        case 62: return try sys_kill(a)                  // kill
+        case 63: return try sys_uname(a)                 // uname
+        case 72: return try sys_fcntl(a)                 // fcntl
+        case 74: return try sys_fsync(a)                 // fsync
+        case 75: return try sys_fsync(a)                 // fdatasync
+        case 76: return try sys_truncate(a)              // truncate
+        case 77: return try sys_ftruncate(a)             // ftruncate
+        case 79: return try sys_getcwd(a)                // getcwd
+        case 80: return try sys_chdir(a)                 // chdir
+        case 81: return try sys_fchdir(a)                // fchdir
+        case 82: return try sys_rename(a)                // rename
+        case 83: return try sys_mkdir(a)                 // mkdir
+        case 84: return try sys_rmdir(a)                 // rmdir
+        case 85: return try sys_creat(a)                 // creat
+        case 86: return try sys_link(a)                  // link
+        case 87: return try sys_unlink(a)                // unlink
+        case 88: return try sys_symlink(a)               // symlink
+        case 89: return try sys_readlink(a)              // readlink
+        case 90: return try sys_chmod(a)                 // chmod
+        case 91: return try sys_fchmod(a)                // fchmod
+        case 92: return try sys_chown(a)                 // chown
+        case 93: return try sys_fchown(a)                // fchown
+        case 94: return try sys_lchown(a)                // lchown
+        case 95: return try sys_umask(a)                 // umask
+        case 96: return try sys_gettimeofday(a)          // gettimeofday
+        case 97: return try sys_getrlimit(a)             // getrlimit
+        case 98: return try sys_getrusage(a)             // getrusage
+        case 99: return try sys_sysinfo(a)               // sysinfo
+        case 100: return try sys_times(a)                // times
+        case 102: return try sys_getuid(a)               // getuid
+        case 104: return try sys_getgid(a)               // getgid
+        case 107: return try sys_geteuid(a)              // geteuid
+        case 108: return try sys_getegid(a)              // getegid
+        case 109: return try sys_setpgid(a)              // setpgid
+        case 110: return try sys_getppid(a)              // getppid
+        case 111: return try sys_getpgrp(a)              // getpgrp
+        case 112: return try sys_setsid(a)               // setsid
+        case 121: return try sys_getpgid(a)              // getpgid
+        case 124: return try sys_getsid(a)               // getsid
+        case 127: return try sys_rt_sigpending(a)        // rt_sigpending
+        case 128: return try sys_rt_sigtimedwait(a)      // rt_sigtimedwait
+        case 129: return try sys_rt_sigqueueinfo(a)      // rt_sigqueueinfo
+        case 130: return try sys_rt_sigsuspend(a)        // rt_sigsuspend
+        case 131: return try sys_sigaltstack(a)          // sigaltstack
+        case 137: return try sys_statfs(a)               // statfs
+        case 138: return try sys_fstatfs(a)              // fstatfs
+        case 157: return try sys_prctl(a)                // prctl
+        case 158: return try sys_arch_prctl(a)           // arch_prctl
+        case 160: return try sys_setrlimit(a)            // setrlimit
+        case 162: return try sys_sync(a)                 // sync
+        case 165: return try sys_mount(a)                // mount
+        case 166: return try sys_umount2(a)              // umount2
+        case 169: return try sys_reboot(a)               // reboot
+        case 186: return try sys_gettid(a)               // gettid
+        case 200: return try sys_tkill(a)                // tkill
+        case 201: return try sys_time(a)                 // time
+        case 202: return try sys_futex(a)                // futex
+        case 203: return try sys_sched_setaffinity(a)    // sched_setaffinity
+        case 204: return try sys_sched_getaffinity(a)    // sched_getaffinity
+        case 213: return try sys_epoll_create(a)         // epoll_create
+        case 217: return try sys_getdents64(a)           // getdents64
+        case 218: return try sys_set_tid_address(a)      // set_tid_address
+        case 219: return try sys_restart_syscall(a)      // restart_syscall
+        case 222: return try sys_timer_create(a)         // timer_create
+        case 223: return try sys_timer_settime(a)        // timer_settime
+        case 224: return try sys_timer_gettime(a)        // timer_gettime
+        case 225: return try sys_timer_getoverrun(a)     // timer_getoverrun
+        case 226: return try sys_timer_delete(a)         // timer_delete
+        case 228: return try sys_clock_gettime(a)        // clock_gettime
+        case 229: return try sys_clock_getres(a)         // clock_getres
+        case 230: return try sys_clock_nanosleep(a)      // clock_nanosleep
+        case 231: return try sys_exit_group(a)           // exit_group
+        case 232: return try sys_epoll_wait(a)           // epoll_wait
+        case 233: return try sys_epoll_ctl(a)            // epoll_ctl
+        case 234: return try sys_tgkill(a)               // tgkill
+        case 247: return try sys_waitid(a)               // waitid
+        case 257: return try sys_openat(a)               // openat
+        case 258: return try sys_mkdirat(a)              // mkdirat
+        case 259: return try sys_mknodat(a)              // mknodat
+        case 260: return try sys_fchownat(a)             // fchownat
+        case 262: return try sys_newfstatat(a)           // newfstatat
+        case 263: return try sys_unlinkat(a)             // unlinkat
+        case 264: return try sys_renameat(a)             // renameat
+        case 265: return try sys_linkat(a)               // linkat
+        case 266: return try sys_symlinkat(a)            // symlinkat
+        case 267: return try sys_readlinkat(a)           // readlinkat
+        case 268: return try sys_fchmodat(a)             // fchmodat
+        case 269: return try sys_faccessat(a)            // faccessat
+        case 270: return try sys_pselect6(a)             // pselect6
+        case 271: return try sys_ppoll(a)                // ppoll
+        case 273: return try sys_set_robust_list(a)      // set_robust_list
+        case 280: return try sys_utimensat(a)            // utimensat
+        case 281: return try sys_epoll_pwait(a)          // epoll_pwait
+        case 284: return try sys_eventfd(a)              // eventfd
+        case 288: return try sys_accept4(a)              // accept4
+        case 290: return try sys_eventfd2(a)             // eventfd2
+        case 291: return try sys_epoll_create1(a)        // epoll_create1
+        case 292: return try sys_dup3(a)                 // dup3
+        case 293: return try sys_pipe2(a)                // pipe2
+        case 297: return try sys_rt_tgsigqueueinfo(a)    // rt_tgsigqueueinfo
+        case 299: return try sys_recvmmsg(a)             // recvmmsg
+        case 302: return try sys_prlimit64(a)            // prlimit64
+        case 307: return try sys_sendmmsg(a)             // sendmmsg
+        case 309: return try sys_getcpu(a)               // getcpu
+        case 316: return try sys_renameat2(a)            // renameat2
+        case 318: return try sys_getrandom(a)            // getrandom
+        case 332: return try sys_statx(a)                // statx
+        case 439: return try sys_faccessat2(a)           // faccessat2
+        case 441: return try sys_epoll_pwait2(a)         // epoll_pwait2
+        default: return try unknown(number)
+        }
     }
 
-    static func initialize() {
-        handlers = Array(repeating: nil, count: size)
-        names = Array(repeating: nil, count: size)
-        reportedUnknown = Array(repeating: false, count: size)
-        for e in entries {
-            handlers[e.number] = e.handler
-            names[e.number] = e.name
+    /// ENOSYS, logged once per number and traced every time.
+    static func unknown(_ number: Int) throws(Errno) -> Int {
+        if number >= 0 && number < size && !reportedUnknown[number] {
+            reportedUnknown[number] = true
+            let pid = Scheduler.current.process?.pid ?? 0
+            klog("syscall: unknown system call \(number) from pid \(pid): ENOSYS")
         }
+        trace(SyscallEvent.unknown, UInt64(bitPattern: Int64(number)))
+        throw .ENOSYS
     }
 }
 
@@ -222,20 +216,10 @@ enum SyscallTable {
 func syscallDispatch(_ frame: UnsafeMutablePointer<trap_frame>) {
     let args = SyscallArguments(frame: frame)
     let number = args.number
-    Scheduler.current.syscallNumber = frame.pointee.rax
+    Scheduler.running._withUnsafeGuaranteedRef { $0.syscallNumber = frame.pointee.rax }
     trace(SyscallEvent.entry, UInt64(bitPattern: Int64(number)), args.a0, args.a1, args.a2)
-    var result: Int
-    if number >= 0 && number < SyscallTable.size, let handler = SyscallTable.handlers[number] {
-        do { result = try handler(args) } catch { result = -Int(error.rawValue) }
-    } else {
-        if number >= 0 && number < SyscallTable.size && !SyscallTable.reportedUnknown[number] {
-            SyscallTable.reportedUnknown[number] = true
-            let pid = Scheduler.current.process?.pid ?? 0
-            klog("syscall: unknown system call \(number) from pid \(pid): ENOSYS")
-        }
-        trace(SyscallEvent.unknown, UInt64(bitPattern: Int64(number)))
-        result = -Int(Errno.ENOSYS.rawValue)
-    }
+    let result: Int
+    do { result = try SyscallTable.call(number, args) } catch { result = -Int(error.rawValue) }
     frame.pointee.rax = UInt64(bitPattern: Int64(result))
     trace(SyscallEvent.exit, UInt64(bitPattern: Int64(number)), UInt64(bitPattern: Int64(result)))
     UserTraps.beforeReturnToUser(frame)

@@ -75,7 +75,8 @@ enum UserTraps {
     /// Last stop before ring 3 (system calls and interrupts from user mode): a pending
     /// reschedule, then signal delivery.
     static func beforeReturnToUser(_ frame: UnsafeMutablePointer<trap_frame>) {
-        ObjectSpace.shared.quiescence.pass(cpu: currentCPU)    // user mode holds no object call
+        KernelObjects.passQuiescentPoint()           // user mode holds no object call
+        if !workPending(frame) { return }                      // the common case: loads and tests only
         if Scheduler.current.mustExit { Threads.exitThread(code: 0) }   // another thread ran exit_group
         if let p = Scheduler.current.process, p.stopped { JobControl.waitWhileStopped(p) }   // job control
         let s = Scheduler.cpus[currentCPU]
@@ -85,6 +86,25 @@ enum UserTraps {
             k42_irq_restore(flags)
         }
         Signals.deliver(frame)
+    }
+
+    /// Whether the way out has anything to do (Linux's exit_to_user_mode work flags): this
+    /// thread must exit, its process is stopped, the CPU must reschedule, a signal is pending,
+    /// rt_sigsuspend's mask waits to be restored, or the call returned a restart code. Only
+    /// loads: no lock and no reference counting. True may be a false alarm (the full checks
+    /// below decide); false means every one of them would have done nothing.
+    @inline(__always)
+    static func workPending(_ frame: UnsafeMutablePointer<trap_frame>) -> Bool {
+        if Scheduler.cpus[currentCPU].needReschedule { return true }
+        let result = Int64(bitPattern: frame.pointee.rax)
+        if frame.pointee.vector == 0x100 && result <= -512 && result >= -516 { return true }
+        // SAFETY: the running thread is kept alive by its CPU's scheduler (Scheduler.running),
+        // and its process by the thread.
+        return Scheduler.running._withUnsafeGuaranteedRef { thread in
+            if thread.mustExit || thread.savedMask != nil || thread.pendingSignals != 0 { return true }
+            guard let process = thread.process else { return false }
+            return process.stopped || process.signals.pending != 0
+        }
     }
 
     /// A fault the program may catch: deliver `sig` to its handler if it has one and does not

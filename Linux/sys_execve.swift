@@ -1,37 +1,50 @@
 // execve(2): replaces the calling process's image with a static ELF program (ET_EXEC or
 // static-PIE), or runs a "#!" script's interpreter. The new address space is built beside
-// the old one (segments copied into anonymous FCMs, a demand-paged stack with argv, envp and
-// the auxiliary vector), then swapped in; the old one is released. Until the VFS is wired,
-// programs are read from the initrd.
+// the old one (segments mapped from the file's FCM behind a private copy-on-write FCM, or
+// copied into anonymous memory where the file system has no page cache; a demand-paged stack
+// with argv, envp and the auxiliary vector), then swapped in; the old one is released.
 import FileSystem
 import LinuxABI
 import Memory
 import Trace
 
-/// A program file read whole into kernel memory for loading (ENOENT, EACCES as execve(2)).
+/// A program file (ENOENT, EACCES as execve(2)). Only the headers are read; the segments are
+/// mapped from the file's FCM where the file system keeps page-cache pages (ramfs, tmpfs), else
+/// read and copied.
 struct ExecutableFile {
-    let data: UnsafeRawBufferPointer
-    private let storage: UnsafeMutableRawPointer
+    let inode: Inode
+    let size: UInt64
+    /// Whether the file's pages can back a mapping (FCMFile): the file system has a page cache.
+    let mappable: Bool
 
     init(_ path: [UInt8], from directory: Inode) throws(Errno) {
-        let inode = try KernelFiles.vfs.resolve(path, from: directory)
+        inode = try KernelFiles.vfs.resolve(path, from: directory)
         let st = inode.stat()
         guard st.mode.isRegular else { throw .EACCES }
         guard st.mode.rawValue & 0o111 != 0 else { throw .EACCES }
-        let size = Int(st.size)
-        storage = .allocate(byteCount: max(size, 1), alignment: 16)
-        var done = 0
-        while done < size {
-            let n: Int
-            do { n = try inode.read(into: UnsafeMutableRawBufferPointer(start: storage + done, count: size - done), at: Int64(done)) }
-            catch { storage.deallocate(); throw error }
-            if n == 0 { break }
-            done += n
-        }
-        data = UnsafeRawBufferPointer(start: storage, count: done)
+        size = UInt64(max(st.size, 0))
+        var pages = true
+        do { _ = try inode.page(at: 0, create: false) } catch { pages = false }
+        mappable = pages
     }
 
-    func release() { storage.deallocate() }
+    /// `count` bytes at `offset`, or nil if the file is shorter or cannot be read.
+    func read(_ offset: UInt64, _ count: Int) -> [UInt8]? {
+        guard count >= 0, offset <= size, UInt64(count) <= size - offset else { return nil }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        var failed = false
+        bytes.withUnsafeMutableBytes { buffer in
+            while done < count {
+                let n: Int
+                do throws(Errno) { n = try inode.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]), at: Int64(offset) + Int64(done)) }
+                catch { failed = true; return }
+                if n == 0 { failed = true; return }
+                done += n
+            }
+        }
+        return failed ? nil : bytes
+    }
 }
 
 enum Exec {
@@ -51,9 +64,9 @@ enum Exec {
         let stackSize = min(stackLimit, 8 << 20)
         guard !path.isEmpty else { throw .ENOENT }
         let file = try ExecutableFile(path, from: process.cwd)
-        defer { file.release() }
-        if file.data.count >= 2 && file.data[0] == UInt8(ascii: "#") && file.data[1] == UInt8(ascii: "!") {
-            let (interpreter, argument) = try parseShebang(file.data)
+        let head = file.read(0, Int(min(file.size, 256))) ?? []
+        if head.count >= 2 && head[0] == UInt8(ascii: "#") && head[1] == UInt8(ascii: "!") {
+            let (interpreter, argument) = try parseShebang(head)
             var newArguments = [interpreter]
             if let argument { newArguments.append(argument) }
             newArguments.append(path)
@@ -61,11 +74,7 @@ enum Exec {
             return try execute(process: process, thread: thread, path: interpreter, arguments: newArguments,
                                environment: environment, depth: depth + 1)
         }
-        let size = UInt64(file.data.count)
-        let image = try ELFImage.parse(fileSize: size) { offset, count in
-            guard offset <= size, UInt64(count) <= size - offset else { return nil }
-            return Array(file.data[Int(offset)..<(Int(offset) + count)])
-        }
+        let image = try ELFImage.parse(fileSize: file.size) { offset, count in file.read(offset, count) }
         guard image.interpreter == nil else { throw .ENOEXEC }      // dynamic programs: later
         let (tables, space) = Process.freshAddressSpace()
         let bias = image.isPositionIndependent ? pieBase &- image.span.low : 0
@@ -78,14 +87,18 @@ enum Exec {
             if segment.readable { rights.insert(.read) }
             if segment.writable { rights.insert(.write) }
             if segment.executable { rights.insert(.execute) }
+            let name = String(decoding: path, as: UTF8.self)
+            if try mapFromFile(segment, bias: bias, start: start, end: end, rights: rights, file: file, space: space, name: name) {
+                top = max(top, end)
+                continue
+            }
             // Segments may share a page with the previous one: map only what is not mapped yet.
             var mapStart = start
             while mapStart < end, space.region(containing: mapStart) != nil { mapStart += 4096 }
             if mapStart < end {
-                _ = try space.map(at: mapStart, length: end - mapStart, protection: rights, fixed: true,
-                                  name: String(decoding: path, as: UTF8.self))
+                _ = try space.map(at: mapStart, length: end - mapStart, protection: rights, fixed: true, name: name)
             }
-            let bytes = UnsafeRawBufferPointer(rebasing: file.data[Int(segment.fileOffset)..<Int(segment.fileOffset + segment.fileSize)])
+            guard let bytes = file.read(segment.fileOffset, Int(segment.fileSize)) else { throw .ENOEXEC }
             try write(bytes, at: segment.virtualAddress &+ bias, into: space)
             top = max(top, end)
         }
@@ -143,6 +156,42 @@ enum Exec {
         process.files.closeOnExecAll()
     }
 
+    /// Maps a segment's file bytes from the file's FCM with a private copy-on-write FCM in front
+    /// (as mmap(MAP_PRIVATE) does, and Linux's loader): text pages are the file's own pages,
+    /// shared by every process running the program; data pages are copied on first write.
+    /// The bss past the file bytes is anonymous memory, and the rest of the last file page is
+    /// zeroed (Linux's padzero). False (nothing done) where that is not possible: the file
+    /// system has no page cache, the segment's address and offset differ within a page, or it
+    /// shares a page with a segment already mapped; the caller then copies.
+    static func mapFromFile(_ segment: ELFSegment, bias: UInt64, start: UInt64, end: UInt64, rights: Protection,
+                            file: ExecutableFile, space: AddressSpace, name: String) throws(Errno) -> Bool {
+        guard file.mappable, segment.fileSize > 0,
+              (segment.virtualAddress &- segment.fileOffset) & 0xFFF == 0,
+              segment.fileOffset <= file.size, segment.fileSize <= file.size - segment.fileOffset,
+              space.region(containing: start) == nil, space.region(containing: end - 4096) == nil else { return false }
+        let fileEnd = segment.virtualAddress &+ bias &+ segment.fileSize
+        let filePagesEnd = min(end, (fileEnd + 0xFFF) & ~0xFFF)
+        let fcm = FCMAnonymous(frames: space.frames, backing: FCMFile.unregistered(file.inode))   // of(): see FCMFile.unregistered
+        _ = try space.map(at: start, length: filePagesEnd - start, protection: rights, fixed: true,
+                          fcm: fcm, fcmFirstPage: segment.fileOffset / 4096, name: name)
+        if end > filePagesEnd {
+            _ = try space.map(at: filePagesEnd, length: end - filePagesEnd, protection: rights, fixed: true, name: name)
+        }
+        if segment.memorySize > segment.fileSize && fileEnd < filePagesEnd {
+            let zeros = [UInt8](repeating: 0, count: Int(filePagesEnd - fileEnd))
+            try write(zeros, at: fileEnd, into: space)
+        }
+        return true
+    }
+
+    static func write(_ bytes: [UInt8], at address: UInt64, into space: AddressSpace) throws(Errno) {
+        var failure: Errno? = nil
+        bytes.withUnsafeBytes { b in
+            do throws(Errno) { try write(b, at: address, into: space) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
     /// Copies `bytes` into the address space's pages at `address` (through the FCMs).
     static func write(_ bytes: UnsafeRawBufferPointer, at address: UInt64, into space: AddressSpace) throws(Errno) {
         var done = 0
@@ -158,7 +207,7 @@ enum Exec {
     }
 
     /// "#!interpreter [argument]\n" (Linux: up to 256 bytes, one optional argument).
-    static func parseShebang(_ data: UnsafeRawBufferPointer) throws(Errno) -> ([UInt8], [UInt8]?) {
+    static func parseShebang(_ data: [UInt8]) throws(Errno) -> ([UInt8], [UInt8]?) {
         var line: [UInt8] = []
         var i = 2
         while i < data.count && i < 256 && data[i] != 0x0A { line.append(data[i]); i += 1 }

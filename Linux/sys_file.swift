@@ -95,22 +95,22 @@ func writeFrom(_ file: OpenFile, _ address: UInt64, _ count: Int, at offset: Int
 }
 
 func sys_read(_ a: SyscallArguments) throws(Errno) -> Int {
-    let file = try currentProcess.files.get(fd(a.a0))
+    let file = try currentFile(fd(a.a0))
     if let s = file as? UnixSocketFile { return try socketRead(s, [(a.a1, Int(truncatingIfNeeded: a.a2))]) }   // one datagram per call
     try JobControl.checkTerminalRead(file)
     return try readInto(file, a.a1, Int(truncatingIfNeeded: a.a2))
 }
 func sys_write(_ a: SyscallArguments) throws(Errno) -> Int {
-    let file = try currentProcess.files.get(fd(a.a0))
+    let file = try currentFile(fd(a.a0))
     if let s = file as? UnixSocketFile { return try socketWrite(s, [(a.a1, Int(truncatingIfNeeded: a.a2))]) }
     try JobControl.checkTerminalWrite(file)
     return try writeFrom(file, a.a1, Int(truncatingIfNeeded: a.a2))
 }
 func sys_pread64(_ a: SyscallArguments) throws(Errno) -> Int {
-    try readInto(try currentProcess.files.get(fd(a.a0)), a.a1, Int(truncatingIfNeeded: a.a2), at: Int64(bitPattern: a.a3))
+    try readInto(try currentFile(fd(a.a0)), a.a1, Int(truncatingIfNeeded: a.a2), at: Int64(bitPattern: a.a3))
 }
 func sys_pwrite64(_ a: SyscallArguments) throws(Errno) -> Int {
-    try writeFrom(try currentProcess.files.get(fd(a.a0)), a.a1, Int(truncatingIfNeeded: a.a2), at: Int64(bitPattern: a.a3))
+    try writeFrom(try currentFile(fd(a.a0)), a.a1, Int(truncatingIfNeeded: a.a2), at: Int64(bitPattern: a.a3))
 }
 
 func iovecs(_ address: UInt64, _ count: UInt64) throws(Errno) -> [(UInt64, Int)] {
@@ -129,7 +129,7 @@ func iovecs(_ address: UInt64, _ count: UInt64) throws(Errno) -> [(UInt64, Int)]
 }
 
 func sys_readv(_ a: SyscallArguments) throws(Errno) -> Int {
-    let file = try currentProcess.files.get(fd(a.a0))
+    let file = try currentFile(fd(a.a0))
     if let s = file as? UnixSocketFile { return try socketRead(s, try iovecs(a.a1, a.a2)) }
     try JobControl.checkTerminalRead(file)
     var total = 0
@@ -146,7 +146,7 @@ func sys_readv(_ a: SyscallArguments) throws(Errno) -> Int {
 }
 
 func sys_writev(_ a: SyscallArguments) throws(Errno) -> Int {
-    let file = try currentProcess.files.get(fd(a.a0))
+    let file = try currentFile(fd(a.a0))
     if let s = file as? UnixSocketFile { return try socketWrite(s, try iovecs(a.a1, a.a2)) }
     try JobControl.checkTerminalWrite(file)
     var total = 0
@@ -161,7 +161,7 @@ func sys_writev(_ a: SyscallArguments) throws(Errno) -> Int {
 }
 
 func sys_lseek(_ a: SyscallArguments) throws(Errno) -> Int {
-    let file = try currentProcess.files.get(fd(a.a0))
+    let file = try currentFile(fd(a.a0))
     guard let whence = SeekWhence(rawValue: Int32(truncatingIfNeeded: a.a2)) else { throw .EINVAL }
     return Int(try file.seek(Int64(bitPattern: a.a1), whence: whence))
 }
@@ -263,7 +263,7 @@ func sys_pipe(_ a: SyscallArguments) throws(Errno) -> Int {
 }
 
 func sys_getdents64(_ a: SyscallArguments) throws(Errno) -> Int {
-    let file = try currentProcess.files.get(fd(a.a0))
+    let file = try currentFile(fd(a.a0))
     let count = Int(min(a.a2, 1 << 20))
     var buffer = [UInt8](repeating: 0, count: count)
     var failure: Errno? = nil
@@ -323,7 +323,7 @@ func sys_sendfile(_ a: SyscallArguments) throws(Errno) -> Int {
     return total
 }
 
-func sys_fsync(_ a: SyscallArguments) throws(Errno) -> Int { try currentProcess.files.get(fd(a.a0)).sync(); return 0 }
+func sys_fsync(_ a: SyscallArguments) throws(Errno) -> Int { try currentFile(fd(a.a0)).sync(); return 0 }
 /// sync(2): commits every mounted KFS (ramfs and tmpfs have nothing to write).
 func sys_sync(_ a: SyscallArguments) throws(Errno) -> Int {
     KFSMounts.syncAll()
@@ -331,6 +331,6 @@ func sys_sync(_ a: SyscallArguments) throws(Errno) -> Int {
 }
 
 func sys_ftruncate(_ a: SyscallArguments) throws(Errno) -> Int {
-    try currentProcess.files.get(fd(a.a0)).truncate(to: Int64(bitPattern: a.a1))
+    try currentFile(fd(a.a0)).truncate(to: Int64(bitPattern: a.a1))
     return 0
 }

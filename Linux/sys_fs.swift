@@ -24,7 +24,7 @@ func sys_lstat(_ a: SyscallArguments) throws(Errno) -> Int {
     try UserMemory.writeBytes(a.a1, try inodeAt(AT_FDCWD, a.a0, flags: 0, follow: false).stat().encoded()); return 0
 }
 func sys_fstat(_ a: SyscallArguments) throws(Errno) -> Int {
-    try UserMemory.writeBytes(a.a1, try currentProcess.files.get(fd(a.a0)).stat().encoded()); return 0
+    try UserMemory.writeBytes(a.a1, try currentFile(fd(a.a0)).stat().encoded()); return 0
 }
 func sys_newfstatat(_ a: SyscallArguments) throws(Errno) -> Int {
     // AT_SYMLINK_NOFOLLOW 0x100, AT_NO_AUTOMOUNT 0x800, AT_EMPTY_PATH 0x1000.
@@ -74,7 +74,7 @@ func sys_chdir(_ a: SyscallArguments) throws(Errno) -> Int {
 }
 
 func sys_fchdir(_ a: SyscallArguments) throws(Errno) -> Int {
-    let inode = try currentProcess.files.get(fd(a.a0)).inode
+    let inode = try currentFile(fd(a.a0)).inode
     guard inode.isDirectory else { throw .ENOTDIR }
     currentProcess.cwd = inode
     return 0
@@ -133,7 +133,7 @@ func sys_linkat(_ a: SyscallArguments) throws(Errno) -> Int {
     guard flags.subtracting([.AT_SYMLINK_FOLLOW, .AT_EMPTY_PATH]).isEmpty else { throw .EINVAL }
     if flags.contains(.AT_EMPTY_PATH), try userPath(a.a1, allowEmpty: true).isEmpty {
         let new = try userPath(a.a3)
-        try KernelFiles.vfs.link(inode: try currentProcess.files.get(fd(a.a0)).inode, to: new, from: try directory(fd(a.a2), for: new))
+        try KernelFiles.vfs.link(inode: try currentFile(fd(a.a0)).inode, to: new, from: try directory(fd(a.a2), for: new))
         return 0
     }
     let old = try userPath(a.a1), new = try userPath(a.a3)
@@ -177,7 +177,7 @@ func sys_chmod(_ a: SyscallArguments) throws(Errno) -> Int {
     try inodeAt(AT_FDCWD, a.a0, flags: 0, follow: true).changeMode(UInt32(truncatingIfNeeded: a.a1) & 0o7777); return 0
 }
 func sys_fchmod(_ a: SyscallArguments) throws(Errno) -> Int {
-    try currentProcess.files.get(fd(a.a0)).inode.changeMode(UInt32(truncatingIfNeeded: a.a1) & 0o7777); return 0
+    try currentFile(fd(a.a0)).inode.changeMode(UInt32(truncatingIfNeeded: a.a1) & 0o7777); return 0
 }
 
 func ownerIDs(_ u: UInt64, _ g: UInt64) -> (UInt32?, UInt32?) {
@@ -198,7 +198,7 @@ func sys_lchown(_ a: SyscallArguments) throws(Errno) -> Int {
 }
 func sys_fchown(_ a: SyscallArguments) throws(Errno) -> Int {
     let (u, g) = ownerIDs(a.a1, a.a2)
-    try currentProcess.files.get(fd(a.a0)).inode.changeOwner(uid: u, gid: g); return 0
+    try currentFile(fd(a.a0)).inode.changeOwner(uid: u, gid: g); return 0
 }
 
 /// utimensat(2): NULL times = now; UTIME_NOW / UTIME_OMIT per field; a NULL path with a dirfd
@@ -211,7 +211,7 @@ func sys_utimensat(_ a: SyscallArguments) throws(Errno) -> Int {
         modification = try TimeUpdate(seconds: t.2, nanoseconds: t.3)
     }
     let inode: Inode
-    if a.a1 == 0 { inode = try currentProcess.files.get(fd(a.a0)).inode }
+    if a.a1 == 0 { inode = try currentFile(fd(a.a0)).inode }
     else { inode = try inodeAt(fd(a.a0), a.a1, flags: a.a3, follow: true) }
     try inode.updateTimes(access: access, modification: modification)
     return 0
@@ -225,7 +225,7 @@ func sys_statfs(_ a: SyscallArguments) throws(Errno) -> Int {
     try UserMemory.writeBytes(a.a1, try KernelFiles.vfs.statfs(try userPath(a.a0), from: currentProcess.cwd).encoded()); return 0
 }
 func sys_fstatfs(_ a: SyscallArguments) throws(Errno) -> Int {
-    try UserMemory.writeBytes(a.a1, try currentProcess.files.get(fd(a.a0)).inode.superBlock.statfs().encoded()); return 0
+    try UserMemory.writeBytes(a.a1, try currentFile(fd(a.a0)).inode.superBlock.statfs().encoded()); return 0
 }
 
 func sys_umask(_ a: SyscallArguments) throws(Errno) -> Int {

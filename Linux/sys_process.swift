@@ -6,11 +6,16 @@ import Objects
 import Memory
 
 var currentProcess: Process {
-    guard let p = Scheduler.current.process else { kernelPanic("system call from a thread with no process") }
-    return p
+    // SAFETY: the running thread lives while it runs (Scheduler.running); no retain of it.
+    Scheduler.running._withUnsafeGuaranteedRef { thread in
+        guard let p = thread.process else { kernelPanic("system call from a thread with no process") }
+        return p
+    }
 }
 
-func sys_getpid(_ a: SyscallArguments) throws(Errno) -> Int { currentProcess.pid }
+func sys_getpid(_ a: SyscallArguments) throws(Errno) -> Int {
+    Scheduler.running._withUnsafeGuaranteedRef { $0.process?.pid ?? 0 }     // no reference counting
+}
 func sys_gettid(_ a: SyscallArguments) throws(Errno) -> Int { Scheduler.current.tid }
 func sys_getppid(_ a: SyscallArguments) throws(Errno) -> Int { currentProcess.parent?.pid ?? 0 }
 func sys_getuid(_ a: SyscallArguments) throws(Errno) -> Int { 0 }

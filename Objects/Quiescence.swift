@@ -39,10 +39,19 @@ public final class QuiescenceDetector: @unchecked Sendable {
         var padding: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     }
 
+    /// The same objects, unretained, for `pass`: reading a class reference out of `perCPU`
+    /// retains and releases it, two atomic writes on every system call. `perCPU` owns them.
+    private let unretained: UnsafeMutablePointer<Unmanaged<CPUState>>
+
     public init(maxCPUs: Int) {
         self.maxCPUs = maxCPUs
-        perCPU = (0..<maxCPUs).map { _ in CPUState() }
+        let states = (0..<maxCPUs).map { _ in CPUState() }
+        perCPU = states
+        unretained = .allocate(capacity: max(maxCPUs, 1))
+        for (i, state) in states.enumerated() { (unretained + i).initialize(to: Unmanaged.passUnretained(state)) }
     }
+
+    deinit { unretained.deallocate() }
 
     /// The current global generation.
     public var currentGeneration: UInt64 { generation.load(ordering: .acquiring) }
@@ -66,12 +75,20 @@ public final class QuiescenceDetector: @unchecked Sendable {
     /// the generation and one store to this CPU's own line, unless work waits here.
     @inline(__always)
     public func pass(cpu: Int) {
-        let s = perCPU[cpu]
+        precondition(cpu >= 0 && cpu < maxCPUs)
+        // SAFETY: `perCPU` holds every state for the detector's lifetime.
+        let busy = unretained[cpu]._withUnsafeGuaranteedRef { s in
         // Sequentially consistent (XCHG on x86): the loads of the calls that follow, such as a
         // local-table entry, must not be performed before this store is visible, or a call
         // could use a representative flushed before a marker this pass is counted against.
-        s.seen.store(generation.load(ordering: .relaxed), ordering: .sequentiallyConsistent)
-        if s.waiting.load(ordering: .relaxed) != 0 { quiescentPoint(cpu: cpu) }
+        // Skipped when this CPU already announced the current generation: a pass that
+        // announces nothing new is counted against no marker (a locked instruction on every
+        // system call is dear, under TCG especially).
+            let g = generation.load(ordering: .relaxed)
+            if s.seen.load(ordering: .relaxed) != g { s.seen.store(g, ordering: .sequentiallyConsistent) }
+            return s.waiting.load(ordering: .relaxed) != 0
+        }
+        if busy { quiescentPoint(cpu: cpu) }
     }
 
     /// A marker for "now": every call that is in progress now has finished once

@@ -59,7 +59,8 @@ notes = {
     "sysinfo": "uptime, load averages, memory, thread count",
 }
 src = open(sys.argv[1] if len(sys.argv) > 1 else "Linux/Syscalls.swift").read()
-rows = re.findall(r'SyscallEntry\(number: (\d+), name: "(\w+)", handler: (\w+)\)', src)
+rows = re.findall(r'case (\d+): return try (\w+)\(a\)\s*// (\w+)', src)
+rows = [(nr, name, handler) for nr, handler, name in rows]
 print("| nr | name | notes |")
 print("|---|---|---|")
 for nr, name, handler in rows:

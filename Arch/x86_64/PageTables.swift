@@ -45,7 +45,7 @@ enum KernelPageTables {
     /// A zeroed frame for a new table.
     static func newTable() -> UInt64 {
         guard let pa = frames?.allocateFrame() else { kernelPanic("out of memory for page tables") }
-        virtual(pa).initialize(repeating: 0, count: 512)
+        k42_zero_page(virtual(pa))
         return pa
     }
 

@@ -26,6 +26,8 @@ void *memset(void *dst, int c, size_t n) {
     return dst;
 }
 
+void k42_zero_page(void *page) { memset(page, 0, 4096); }
+
 void *memcpy(void *dst, const void *src, size_t n) {
     unsigned char *d = dst;
     const unsigned char *s = src;

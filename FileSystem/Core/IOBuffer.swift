@@ -81,10 +81,24 @@ public struct IOBuffer {
 
     // MARK: bouncing, for files that only implement the pointer-based methods
 
+    /// Transfers up to this size bounce through the kernel stack instead of the heap.
+    public static let stackBounce = 256
+
     /// Runs `body` on a kernel buffer of `count` bytes and copies what it produced out to this
     /// buffer. A kernel buffer is handed over directly.
     public func bounceRead(_ body: (UnsafeMutableRawBufferPointer) throws(Errno) -> Int) throws(Errno) -> Int {
         if !isUser { return try body(UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: address), count: count)) }
+        if count <= IOBuffer.stackBounce {            // small transfers (a pipe's byte): no heap
+            var result: Result<Int, Errno> = .success(0)
+            withUnsafeTemporaryAllocation(byteCount: IOBuffer.stackBounce, alignment: 16) { temporary in
+                do throws(Errno) {
+                    let n = try body(UnsafeMutableRawBufferPointer(rebasing: temporary[0..<count]))
+                    try store(from: temporary.baseAddress!, count: n, at: 0)
+                    result = .success(n)
+                } catch { result = .failure(error) }
+            }
+            return try result.get()
+        }
         let temporary = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
         defer { temporary.deallocate() }
         let n = try body(UnsafeMutableRawBufferPointer(rebasing: temporary[0..<count]))
@@ -96,6 +110,16 @@ public struct IOBuffer {
     /// bad) and runs `body` on it.
     public func bounceWrite<T>(_ body: (UnsafeRawBufferPointer) throws(Errno) -> T) throws(Errno) -> T {
         if !isUser { return try body(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: address), count: count)) }
+        if count <= IOBuffer.stackBounce {
+            var result: Result<T, Errno>? = nil
+            withUnsafeTemporaryAllocation(byteCount: IOBuffer.stackBounce, alignment: 16) { temporary in
+                do throws(Errno) {
+                    try load(into: temporary.baseAddress!, count: count, at: 0)
+                    result = .success(try body(UnsafeRawBufferPointer(rebasing: temporary[0..<count])))
+                } catch { result = .failure(error) }
+            }
+            return try result!.get()
+        }
         let temporary = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
         defer { temporary.deallocate() }
         try load(into: temporary.baseAddress!, count: count, at: 0)

@@ -4,6 +4,7 @@
 // an unlinked file that is still open keeps its pages until the last OpenFile goes away.
 import LinuxABI
 import Objects
+import Platform
 
 /// One page of file data (4096 bytes, zero-filled when made).
 public final class RamPage {
@@ -11,7 +12,7 @@ public final class RamPage {
     public let bytes: UnsafeMutableRawPointer
     init() {
         bytes = UnsafeMutableRawPointer.allocate(byteCount: RamPage.size, alignment: RamPage.size)
-        bytes.initializeMemory(as: UInt8.self, repeating: 0, count: RamPage.size)
+        k42_zero_page(bytes)
     }
     deinit { bytes.deallocate() }
 }

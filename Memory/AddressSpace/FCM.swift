@@ -4,6 +4,7 @@
 // and child each a new FCM in front of the shared old one (a copy-on-write chain): reads find
 // pages down the chain, the first write copies the page into the front FCM.
 import Objects
+import Platform
 
 open class FCM {
     public init() {}
@@ -72,7 +73,7 @@ public final class FCMAnonymous: FCM {
         if let source = backingPage(index) {
             destination.copyMemory(from: frames.window.pointer(source), byteCount: pageSize)
         } else {
-            destination.initializeMemory(as: UInt8.self, repeating: 0, count: pageSize)
+            k42_zero_page(destination)
         }
         let winner: UInt64 = lock.withLockIRQSave {
             if let raced = pages[index] { return raced }       // another CPU got there first

@@ -39,6 +39,18 @@ static inline __attribute__((always_inline)) void *k42_local_translation_table(v
     __asm__ volatile("movq %%gs:16, %0" : "=r"(v));
     return v;
 }
+/// Zeroes one 4 KiB page with 8-byte stores (runtime.c). A call, not an inlined fill: the
+/// compiler turns a constant-size fill into `rep stos`, which TCG runs one element at a time.
+void k42_zero_page(void *page);
+/// The running thread (the scheduler's `current`, unretained): one load from the CPU's area.
+static inline __attribute__((always_inline)) void *k42_current_thread(void) {
+    void *v;
+    __asm__ volatile("movq %%gs:40, %0" : "=r"(v));
+    return v;
+}
+static inline __attribute__((always_inline)) void k42_set_current_thread(void *thread) {
+    __asm__ volatile("movq %0, %%gs:40" :: "r"(thread) : "memory");
+}
 static inline __attribute__((always_inline)) uint64_t k42_timestamp(void) {
     uint32_t lo, hi;
     __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
@@ -75,6 +87,13 @@ static inline uint32_t k42_cpu_id(void) { return k42_hosted_cpu_area ? k42_hoste
 static inline k42_cpu_area *k42_cpu_area_self(void) { return k42_hosted_cpu_area; }
 static inline void *k42_local_translation_table(void) {
     return k42_hosted_cpu_area ? k42_hosted_cpu_area->local_translation_table : (void *)0;
+}
+static inline void k42_zero_page(void *page) { __builtin_memset(page, 0, 4096); }
+static inline void *k42_current_thread(void) {
+    return k42_hosted_cpu_area ? k42_hosted_cpu_area->current_thread : (void *)0;
+}
+static inline void k42_set_current_thread(void *thread) {
+    if (k42_hosted_cpu_area) k42_hosted_cpu_area->current_thread = thread;
 }
 /// Binds the calling thread to a simulated CPU's area (tests call this first on each thread).
 static inline void k42_hosted_bind_cpu(k42_cpu_area *area) { k42_hosted_cpu_area = area; }
