@@ -1,7 +1,9 @@
 // virtio-blk over PCI, legacy (transitional) interface: Virtio 1.0 sections 4.1.4.8 (legacy
 // PCI registers in BAR0's I/O ports), 2.4 (split virtqueue, legacy layout) and 5.2 (block
 // device). One virtqueue; requests are three descriptors (header, one 4 KiB data page,
-// status byte) in fixed slots. Completion is by polling the used ring with interrupts
+// status byte) in fixed slots; a multi-block read (`readBlocks`, a file's page-cache fill and
+// read-ahead) points its data descriptor at a 128 KiB physically contiguous run buffer
+// instead, so up to 32 blocks are one request. Completion is by polling the used ring with interrupts
 // suppressed (VRING_AVAIL_F_NO_INTERRUPT): the caller's CPU spins for its request, which is
 // short under QEMU and needs no IRQ routing. Writes are posted: `writeBlock` returns once the
 // request is queued, and `flush()` (or a read or rewrite of a block still in flight, or a full
@@ -60,6 +62,10 @@ final class VirtioBlockDevice: BlockDevice {
     }
     private var slots: [Slot] = []
     private let headerPhysical: UInt64
+    /// Physically contiguous buffer for multi-block reads (`runBufferBlocks` blocks), or 0.
+    private var runBufferPhysical: UInt64 = 0
+    static let runBufferOrder = 5
+    static let runBufferBlocks = 1 << runBufferOrder
     private var inFlightWrites = 0
     /// A posted write failed: reported by the next call that waits for the queue (flush).
     private var postedWriteFailed = false
@@ -140,6 +146,7 @@ final class VirtioBlockDevice: BlockDevice {
             slots.append(Slot(dataPhysical: page))
         }
         guard !slots.isEmpty else { return nil }
+        runBufferPhysical = frames.allocate(order: VirtioBlockDevice.runBufferOrder) ?? 0
         // We poll: ask the device not to interrupt (VRING_AVAIL_F_NO_INTERRUPT).
         available.storeBytes(of: UInt16(1), as: UInt16.self)
         arch_outl(ioBase + Register.queueAddress, UInt32(ring >> 12))
@@ -177,6 +184,36 @@ final class VirtioBlockDevice: BlockDevice {
         writeCount &+= 1
     }
 
+    /// Reads a run of contiguous blocks with one request per `runBufferBlocks` blocks (the
+    /// device DMAs into the run buffer, then each block is copied to its destination).
+    func readBlocks(_ first: UInt64, into destinations: [UnsafeMutableRawPointer]) throws(KFSError) {
+        guard first < blockCount, UInt64(destinations.count) <= blockCount - first else { throw .io }
+        var done = 0
+        while done < destinations.count {
+            let count = min(destinations.count - done, runBufferPhysical == 0 ? 1 : VirtioBlockDevice.runBufferBlocks)
+            let start = first + UInt64(done)
+            lock.lock()
+            var wait = false
+            for b in start..<(start + UInt64(count)) where blockInFlight(b) { wait = true; break }
+            if wait { do { try waitForAllLocked() } catch { lock.unlock(); throw error } }
+            let slot: Int
+            do { slot = try freeSlotLocked() } catch { lock.unlock(); throw error }
+            let buffer = count == 1 ? slots[slot].dataPhysical : runBufferPhysical
+            submitLocked(slot: slot, type: RequestType.read, block: start, data: buffer, blocks: count)
+            let ok = waitForSlotLocked(slot)
+            readCount &+= 1
+            if ok {
+                let source = UnsafeRawPointer(KernelPageTables.virtualBytes(buffer))
+                for i in 0..<count {
+                    destinations[done + i].copyMemory(from: source + i * kfsBlockSize, byteCount: kfsBlockSize)
+                }
+            }
+            lock.unlock()
+            guard ok else { throw .io }
+            done += count
+        }
+    }
+
     /// Waits for every posted write, then (if the device has a write cache) VIRTIO_BLK_T_FLUSH.
     func flush() throws(KFSError) {
         lock.lock(); defer { lock.unlock() }
@@ -208,6 +245,11 @@ final class VirtioBlockDevice: BlockDevice {
 
     /// Fills slot `slot`'s header and descriptors and makes the chain available.
     private func submitLocked(slot: Int, type: UInt32, block: UInt64) {
+        submitLocked(slot: slot, type: type, block: block, data: slots[slot].dataPhysical, blocks: 1)
+    }
+
+    /// The same with an explicit data buffer of `blocks` blocks (physically contiguous).
+    private func submitLocked(slot: Int, type: UInt32, block: UInt64, data: UInt64, blocks: Int) {
         let header = KernelPageTables.virtualBytes(headerPhysical + UInt64(32 * slot))
         header.storeBytes(of: type, as: UInt32.self)
         header.storeBytes(of: UInt32(0), toByteOffset: 4, as: UInt32.self)
@@ -221,7 +263,7 @@ final class VirtioBlockDevice: BlockDevice {
             setDescriptor(first + 1, address: statusPhysical, length: 1, flags: VirtioBlockDevice.descriptorDeviceWrites, next: 0)
         } else {
             let dataFlags = VirtioBlockDevice.descriptorNext | (type == RequestType.read ? VirtioBlockDevice.descriptorDeviceWrites : 0)
-            setDescriptor(first + 1, address: slots[slot].dataPhysical, length: UInt32(kfsBlockSize), flags: dataFlags, next: first + 2)
+            setDescriptor(first + 1, address: data, length: UInt32(blocks * kfsBlockSize), flags: dataFlags, next: first + 2)
             setDescriptor(first + 2, address: statusPhysical, length: 1, flags: VirtioBlockDevice.descriptorDeviceWrites, next: 0)
         }
         slots[slot].busy = true

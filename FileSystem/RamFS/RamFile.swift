@@ -9,7 +9,7 @@ import Objects
 public final class RamPage {
     public static let size = 4096
     public let bytes: UnsafeMutableRawPointer
-    init() {
+    public init() {
         bytes = UnsafeMutableRawPointer.allocate(byteCount: RamPage.size, alignment: RamPage.size)
         bytes.initializeMemory(as: UInt8.self, repeating: 0, count: RamPage.size)
     }
