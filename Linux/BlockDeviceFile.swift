@@ -14,7 +14,7 @@ final class BlockDeviceFile: OpenFile, @unchecked Sendable {
     let device: VirtioBlockDevice
     private var size: Int64 { Int64(device.blockCount) * Int64(kfsBlockSize) }
     /// Blocks moved per device call (one virtio request).
-    private static let runBlocks = 32
+    private static let runBlocks = 64
 
     init(device: VirtioBlockDevice, inode: Inode, flags: OpenFlags) {
         self.device = device

@@ -368,10 +368,10 @@ final class KFSInode: Inode, @unchecked Sendable {
         try fs.withKFS { (k: KernelKFS) throws(KFSError) in try k.readlink(id) }
     }
 
-    /// Data reads go through the file's page cache, one page per lock round trip: under
-    /// kfsLock the page is found (or read, with the rest of the run and read-ahead), and the
-    /// copy out runs without the lock (a user copy may fault, and the page is held by
-    /// reference, so a truncate or trim cannot free it under us).
+    /// Data reads go through the file's page cache, up to 16 pages per lock round trip: under
+    /// kfsLock the pages are found (or read, with the rest of the run and read-ahead), and the
+    /// copy out runs without the lock (a user copy may fault, and the pages are held by
+    /// reference, so a truncate or trim cannot free them under us).
     private func readPages(at offset: Int64, count: Int,
                            _ copy: (RamPage, _ within: Int, _ chunk: Int, _ done: Int) throws(Errno) -> Void) throws(Errno) -> Int {
         guard offset >= 0 else { throw .EINVAL }
@@ -381,28 +381,41 @@ final class KFSInode: Inode, @unchecked Sendable {
         let endIndex = Int((offset + Int64(count) + pageSize - 1) / pageSize)
         let sequential = fs.kfsLock.withLock { cache.noteRead(first: firstIndex, end: endIndex) }
         var done = 0
+        var batch: [RamPage] = []
+        batch.reserveCapacity(16)
         while done < count {
             let position = offset + Int64(done)
             let index = Int(position / pageSize)
-            let within = Int(position % pageSize)
-            let found = try fs.withKFS { (k: KernelKFS) throws(KFSError) -> (page: RamPage?, available: Int64) in
+            batch.removeAll(keepingCapacity: true)
+            let size = try fs.withKFS { (k: KernelKFS) throws(KFSError) -> Int64 in
                 let size = Int64(try k.fileSize(id))
-                guard position < size else { return (nil, 0) }
+                let last = min(endIndex, Int((size + pageSize - 1) / pageSize), index + 16)
                 var added = 0
-                let page = try cache.page(k, id, index, wanted: endIndex - index, size: UInt64(size),
-                                          readAhead: sequential, added: &added)
+                var i = index
+                while i < last {
+                    batch.append(try cache.page(k, id, i, wanted: endIndex - i, size: UInt64(size),
+                                                readAhead: sequential, added: &added))
+                    i += 1
+                }
                 if added > 0 { fs.accountPagesLocked(added) }
-                return (page, size - position)
+                return size
             }
-            guard let page = found.page else { break }
-            let chunk = Int(min(Int64(min(kfsBlockSize - within, count - done)), found.available))
-            do { try copy(page, within, chunk, done) } catch {
-                if done > 0 { break }            // a short read, as Linux's copy_to_user gives
-                throw error
+            guard position < size, !batch.isEmpty else { break }
+            var failed = false
+            for page in batch {
+                let at = offset + Int64(done)
+                let within = Int(at % pageSize)
+                let chunk = Int(min(Int64(min(kfsBlockSize - within, count - done)), size - at))
+                guard chunk > 0 else { break }
+                do { try copy(page, within, chunk, done) } catch {
+                    if done > 0 { failed = true; break }     // a short read, as Linux's copy_to_user gives
+                    throw error
+                }
+                done += chunk
             }
-            withExtendedLifetime(page) {}
-            done += chunk
+            if failed { break }
         }
+        withExtendedLifetime(batch) {}
         return done
     }
 

@@ -3,8 +3,8 @@
 // pages use (FileSystem/RamFS/FileCache), and are the pages mmap maps (Linux/FileMapping.swift
 // through KFSInode.page(at:)), so read(2), write(2) and mappings see the same bytes.
 // Filling: a miss reads a run of blocks with one library call (`FileSystem.readBlocks`: one
-// virtio request per run contiguous on disk, up to 32 blocks), and a sequential reader gets a
-// read-ahead window that doubles up to 32 blocks. Writes go through the library (so fsync's
+// virtio request per run contiguous on disk, up to 64 blocks), and a sequential reader gets a
+// read-ahead window that doubles up to 64 blocks (256 KiB). Writes go through the library (so fsync's
 // durability rules are the library's) and update the pages already cached; they do not fill.
 // Mapped pages may be changed behind our back: they stay cached while the file lives and are
 // compared with the disk and written back (through the library) at fsync, msync, munmap and
@@ -22,7 +22,7 @@ final class KFSPageCache {
     private var nextSequential = -1
     private var window = KFSPageCache.minimumWindow
     static let minimumWindow = 4
-    static let maximumWindow = 32
+    static let maximumWindow = 64
 
     init(detail: String) { pages = FilePages(detail: detail) }
 
