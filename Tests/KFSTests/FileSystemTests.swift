@@ -276,3 +276,30 @@ final class RunCountingDevice: BlockDevice {
         #expect(try fs.readBlocks(large, first: 40, into: Array(buffers.prefix(1))) == 0)
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+
+extension BlockReadTests {
+    /// The image-file device (kfs-fuse, fsck) reads a run with one preadv: same bytes as block
+    /// by block, and a run past the end is EIO.
+    @Test func fileDeviceReadsRuns() throws {
+        let path = "/tmp/kfs-readblocks-\(getpid()).img"
+        defer { unlink(path) }
+        var random = SeededRandom(seed: 11)
+        let image = randomBytes(8 * kfsBlockSize, &random)
+        let fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0o644)
+        #expect(image.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == image.count)
+        close(fd)
+        let device = try FileBlockDevice(path: path)
+        let buffers = (0..<5).map { _ in UnsafeMutableRawPointer.allocate(byteCount: kfsBlockSize, alignment: 16) }
+        defer { for buffer in buffers { buffer.deallocate() } }
+        try device.readBlocks(2, into: buffers)
+        for (i, buffer) in buffers.enumerated() {
+            let start = (2 + i) * kfsBlockSize
+            #expect(Array(UnsafeRawBufferPointer(start: buffer, count: kfsBlockSize)) == Array(image[start..<(start + kfsBlockSize)]))
+        }
+        #expect(throws: KFSError.io) { try device.readBlocks(4, into: buffers) }
+    }
+}
+#endif
