@@ -14,6 +14,21 @@ public protocol BlockDevice: AnyObject {
     func writeBlock(_ index: UInt64, _ data: [UInt8]) throws(KFSError)
     /// Returns once every earlier write is durable.
     func flush() throws(KFSError)
+    /// Reads the contiguous blocks `first`, `first + 1`, ... into `destinations` (one
+    /// `kfsBlockSize`-byte buffer per block). Devices that can serve a run in one request
+    /// (virtio-blk) implement it; the default reads block by block.
+    func readBlocks(_ first: UInt64, into destinations: [UnsafeMutableRawPointer]) throws(KFSError)
+}
+
+extension BlockDevice {
+    public func readBlocks(_ first: UInt64, into destinations: [UnsafeMutableRawPointer]) throws(KFSError) {
+        var buffer = [UInt8](repeating: 0, count: kfsBlockSize)
+        for (offset, destination) in destinations.enumerated() {
+            try readBlock(first + UInt64(offset), into: &buffer)
+            guard buffer.count == kfsBlockSize else { throw .io }
+            buffer.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress!, byteCount: kfsBlockSize) }
+        }
+    }
 }
 
 /// Block size of every KFS image (bytes).

@@ -31,6 +31,22 @@ public final class FileBlockDevice: BlockDevice {
         guard done == kfsBlockSize else { throw .io }
     }
 
+    /// A run of blocks with one preadv(2) (one iovec per destination).
+    public func readBlocks(_ first: UInt64, into destinations: [UnsafeMutableRawPointer]) throws(KFSError) {
+        guard first < blockCount, UInt64(destinations.count) <= blockCount - first else { throw .io }
+        var done = 0
+        while done < destinations.count {
+            let count = min(destinations.count - done, 1024)          // IOV_MAX
+            let vectors = (0..<count).map { iovec(iov_base: destinations[done + $0], iov_len: kfsBlockSize) }
+            let wanted = count * kfsBlockSize
+            let got = vectors.withUnsafeBufferPointer {
+                preadv(descriptor, $0.baseAddress, Int32(count), off_t(first + UInt64(done)) * off_t(kfsBlockSize))
+            }
+            guard got == wanted else { throw .io }
+            done += count
+        }
+    }
+
     public func writeBlock(_ index: UInt64, _ data: [UInt8]) throws(KFSError) {
         guard !readOnly else { throw .readOnly }
         guard index < blockCount, data.count == kfsBlockSize else { throw .io }

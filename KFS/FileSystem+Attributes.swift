@@ -31,6 +31,9 @@ public struct FileSystemStat: Equatable {
 }
 
 extension FileSystem {
+    /// st_size alone (the kernel's page cache asks on every read).
+    public func fileSize(_ id: UInt32) throws(KFSError) -> UInt64 { try element(id).size }
+
     public func stat(_ id: UInt32) throws(KFSError) -> ElementStat {
         let target = try element(id)
         let attributes = target.attributes

@@ -46,6 +46,48 @@ extension FileSystem {
         return result
     }
 
+    /// Reads whole file blocks `first`, `first + 1`, ... into `pages` (one `kfsBlockSize`-byte
+    /// buffer each), for a page cache above the library: holes and bytes past the end of file
+    /// read as zeros, and each run of blocks that is contiguous on disk is one device call
+    /// (`BlockDevice.readBlocks`: one virtio request). Returns how many of the blocks lie (at
+    /// least partly) before the end of file.
+    @discardableResult
+    public func readBlocks(_ id: UInt32, first: UInt32, into pages: [UnsafeMutableRawPointer]) throws(KFSError) -> Int {
+        let target = try file(id)
+        let size = target.attributes.size
+        let blockSize = UInt64(kfsBlockSize)
+        let inFile = Int(min(UInt64(pages.count), (size + blockSize - 1) / blockSize > UInt64(first)
+                             ? (size + blockSize - 1) / blockSize - UInt64(first) : 0))
+        for page in pages { page.initializeMemory(as: UInt8.self, repeating: 0, count: kfsBlockSize) }
+        guard inFile > 0 else { return 0 }
+        switch target.body {
+        case .inlineFile(let inline):
+            // Only block 0 can hold inline data.
+            if first == 0, !inline.bytes.isEmpty {
+                inline.bytes.withUnsafeBytes { pages[0].copyMemory(from: $0.baseAddress!, byteCount: min($0.count, kfsBlockSize)) }
+            }
+        case .extentFile(let extents):
+            var index = 0
+            while index < inFile {
+                guard let disk = extents.lookup(first + UInt32(index)) else { index += 1; continue }
+                var run = 1
+                while index + run < inFile, extents.lookup(first + UInt32(index + run)) == disk + UInt32(run) { run += 1 }
+                try device.readBlocks(UInt64(disk), into: Array(pages[index..<(index + run)]))
+                index += run
+            }
+            // The last block's bytes past the end of file read as zeros (they are on disk too,
+            // truncate zeroes them; this keeps a damaged tail from showing).
+            let tail = Int(size % blockSize)
+            if tail != 0, UInt64(first) + UInt64(inFile) == (size + blockSize - 1) / blockSize {
+                (pages[inFile - 1] + tail).initializeMemory(as: UInt8.self, repeating: 0, count: kfsBlockSize - tail)
+            }
+        default:
+            throw .corrupted
+        }
+        touchAccess(target)
+        return inFile
+    }
+
     /// relatime: atime moves only when it is older than the last change, so reads seldom
     /// dirty metadata.
     private func touchAccess(_ target: Element) {

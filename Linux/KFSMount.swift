@@ -8,7 +8,8 @@
 // held across each library call, disk I/O included, and guards `inodes` too; no other lock is
 // taken under it except an inode's attribute `lock` (refresh) and the device's queue lock.
 // Caching: no buffer cache here; the library keeps each element's object (record, directory
-// entries, inline data, extent list) in memory, and data blocks are read from the device.
+// entries, inline data, extent list) in memory, and each file's data pages are cached by its
+// own KFSPageCache (Linux/KFSPageCache.swift), which mmap maps too.
 // Identity: one `KFSInode` per element while anything holds it (the VFS name cache, an open
 // file), found through `inodes`, so hard links and repeated lookups share attributes.
 // Unlinked-but-open files: the library frees an element with its last name, so the last name
@@ -38,6 +39,10 @@ final class KFSSuperBlock: SuperBlock, @unchecked Sendable {
     /// Live inode objects by element id (under kfsLock).
     private var inodes: [UInt32: KFSInode] = [:]
     private var orphanDirectory: UInt32? = nil
+    /// File data pages cached by this instance's files (under kfsLock), and the most it keeps:
+    /// past it, a fill first drops every file's unmapped pages.
+    private(set) var cachedPages = 0
+    static let cachedPageLimit = 16384          // 64 MiB
 
     init(device: VirtioBlockDevice, deviceNumber: DeviceNumber, clock: FileSystemClock) throws(KFSError) {
         blockDevice = device
@@ -74,9 +79,13 @@ final class KFSSuperBlock: SuperBlock, @unchecked Sendable {
             inode.refresh(s)
         } else {
             inode.lock.withLock { inode.linkCount = 0 }
+            cachedPages -= inode.cache.count
             inodes[id] = nil
         }
     }
+
+    /// Whether `inode` is still the live inode of its element (not one whose element went).
+    func inodeIsLiveLocked(_ inode: KFSInode) -> Bool { inodes[inode.id] === inode }
 
     /// Whether removing one link of `id` would free an element that an open file still uses.
     func wouldFreeOpenElementLocked(_ id: UInt32) -> Bool {
@@ -114,8 +123,26 @@ final class KFSSuperBlock: SuperBlock, @unchecked Sendable {
         orphanDirectory = orphans
     }
 
-    /// sync(2) for this instance: commit the snapshot (the library flushes the device).
-    func sync() throws(Errno) { try withKFS { (k: KernelKFS) throws(KFSError) in try k.sync() } }
+    /// sync(2) for this instance: write back mapped pages, commit the snapshot (the library
+    /// flushes the device), and trim the page caches if they are over the limit.
+    func sync() throws(Errno) {
+        try withKFS { (k: KernelKFS) throws(KFSError) in
+            for inode in inodes.values where inode.kind == .file { try inode.writeBackLocked(k) }
+            try k.sync()
+            if cachedPages > KFSSuperBlock.cachedPageLimit / 2 { dropCleanPagesLocked() }
+        }
+    }
+
+    /// Page-cache accounting (kfsLock held): `delta` pages added (negative: removed).
+    func accountPagesLocked(_ delta: Int) {
+        cachedPages += delta
+        if cachedPages > KFSSuperBlock.cachedPageLimit { dropCleanPagesLocked() }
+    }
+
+    /// Drops the unmapped cached pages of every file (kfsLock held).
+    func dropCleanPagesLocked() {
+        for inode in inodes.values where inode.kind == .file { cachedPages -= inode.cache.dropClean() }
+    }
 
     override func statfs() -> StatFS {
         var s = super.statfs()
@@ -152,13 +179,17 @@ final class KFSInode: Inode, @unchecked Sendable {
     let openCount = SharedAtomic(0)
     /// Its last name was moved to the orphan directory (under fs.kfsLock).
     var orphaned = false
+    /// The file's data pages (under fs.kfsLock; empty for directories and symlinks).
+    let cache: KFSPageCache
 
     init(fs: KFSSuperBlock, id: UInt32, kind: ElementKind) {
         self.fs = fs
         self.id = id
         self.kind = kind
+        cache = KFSPageCache(detail: "kfs \(fs.blockDevice.name) element \(id)")
         super.init(superBlock: fs, mode: FileMode(rawValue: kind.modeType | 0o644), inodeNumber: UInt64(id))
     }
+    deinit { cache.release() }
 
     /// Copies the element's attributes into the VFS inode's fields.
     func refresh(_ s: ElementStat) {
@@ -337,14 +368,67 @@ final class KFSInode: Inode, @unchecked Sendable {
         try fs.withKFS { (k: KernelKFS) throws(KFSError) in try k.readlink(id) }
     }
 
-    override func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
+    /// Data reads go through the file's page cache, up to 16 pages per lock round trip: under
+    /// kfsLock the pages are found (or read, with the rest of the run and read-ahead), and the
+    /// copy out runs without the lock (a user copy may fault, and the pages are held by
+    /// reference, so a truncate or trim cannot free them under us).
+    private func readPages(at offset: Int64, count: Int,
+                           _ copy: (RamPage, _ within: Int, _ chunk: Int, _ done: Int) throws(Errno) -> Void) throws(Errno) -> Int {
         guard offset >= 0 else { throw .EINVAL }
-        let bytes = try fs.withKFS { (k: KernelKFS) throws(KFSError) in
-            try k.read(id, offset: UInt64(offset), count: buffer.count)
+        guard count > 0 else { return 0 }
+        let pageSize = Int64(kfsBlockSize)
+        let firstIndex = Int(offset / pageSize)
+        let endIndex = Int((offset + Int64(count) + pageSize - 1) / pageSize)
+        let sequential = fs.kfsLock.withLock { cache.noteRead(first: firstIndex, end: endIndex) }
+        var done = 0
+        var batch: [RamPage] = []
+        batch.reserveCapacity(16)
+        while done < count {
+            let position = offset + Int64(done)
+            let index = Int(position / pageSize)
+            batch.removeAll(keepingCapacity: true)
+            let size = try fs.withKFS { (k: KernelKFS) throws(KFSError) -> Int64 in
+                let size = Int64(try k.fileSize(id))
+                let last = min(endIndex, Int((size + pageSize - 1) / pageSize), index + 16)
+                var added = 0
+                var i = index
+                while i < last {
+                    batch.append(try cache.page(k, id, i, wanted: endIndex - i, size: UInt64(size),
+                                                readAhead: sequential, added: &added))
+                    i += 1
+                }
+                if added > 0 { fs.accountPagesLocked(added) }
+                return size
+            }
+            guard position < size, !batch.isEmpty else { break }
+            var failed = false
+            for page in batch {
+                let at = offset + Int64(done)
+                let within = Int(at % pageSize)
+                let chunk = Int(min(Int64(min(kfsBlockSize - within, count - done)), size - at))
+                guard chunk > 0 else { break }
+                do { try copy(page, within, chunk, done) } catch {
+                    if done > 0 { failed = true; break }     // a short read, as Linux's copy_to_user gives
+                    throw error
+                }
+                done += chunk
+            }
+            if failed { break }
         }
-        let n = min(bytes.count, buffer.count)
-        if n > 0 { bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) } }
-        return n
+        withExtendedLifetime(batch) {}
+        return done
+    }
+
+    override func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
+        try readPages(at: offset, count: buffer.count) { (page: RamPage, within: Int, chunk: Int, done: Int) throws(Errno) in
+            (buffer.baseAddress! + done).copyMemory(from: page.bytes + within, byteCount: chunk)
+        }
+    }
+
+    override func read(to buffer: IOBuffer, at offset: Int64) throws(Errno) -> Int {
+        try readPages(at: offset, count: buffer.count) { (page: RamPage, within: Int, chunk: Int, done: Int) throws(Errno) in
+            try buffer.store(from: page.bytes + within, count: chunk, at: done)
+        }
     }
 
     override func write(from buffer: UnsafeRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
@@ -352,6 +436,7 @@ final class KFSInode: Inode, @unchecked Sendable {
         let bytes = Array(buffer)
         return try fs.withKFS { (k: KernelKFS) throws(KFSError) -> Int in
             let n = try k.write(id, offset: UInt64(offset), bytes)
+            cache.update(offset: UInt64(offset), UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             fs.refreshLocked(id)
             return n
         }
@@ -360,8 +445,9 @@ final class KFSInode: Inode, @unchecked Sendable {
     override func append(from buffer: UnsafeRawBufferPointer) throws(Errno) -> (count: Int, end: Int64) {
         let bytes = Array(buffer)
         return try fs.withKFS { (k: KernelKFS) throws(KFSError) -> (count: Int, end: Int64) in
-            let end = try k.stat(id).size
+            let end = try k.fileSize(id)
             let n = try k.write(id, offset: end, bytes)
+            cache.update(offset: end, UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             fs.refreshLocked(id)
             return (n, Int64(end) + Int64(n))
         }
@@ -371,13 +457,42 @@ final class KFSInode: Inode, @unchecked Sendable {
         guard length >= 0 else { throw .EINVAL }
         try fs.withKFS { (k: KernelKFS) throws(KFSError) in
             try k.truncate(id, size: UInt64(length))
+            fs.accountPagesLocked(-cache.truncate(to: UInt64(length)))
             fs.refreshLocked(id)
         }
     }
 
+    /// mmap: the page at `index` from the page cache (a hole or the part past the end of file
+    /// reads as zeros); it stays cached while the file lives and is written back if changed.
+    override func page(at index: Int, create: Bool) throws(Errno) -> RamPage? {
+        guard kind == .file else { throw .ENODEV }
+        guard index >= 0, UInt64(index) < kfsMaxFileSize / UInt64(kfsBlockSize) else { throw .EFBIG }
+        return try fs.withKFS { (k: KernelKFS) throws(KFSError) -> RamPage? in
+            var added = 0
+            let page = try cache.mappedPage(k, id, index, size: try k.fileSize(id), create: create, added: &added)
+            if added > 0 { fs.accountPagesLocked(added) }
+            return page
+        }
+    }
+
+    /// Writes changed mapped pages back into the library (kfsLock held).
+    func writeBackLocked(_ k: KernelKFS) throws(KFSError) {
+        guard !cache.mapped.isEmpty, fs.inodeIsLiveLocked(self) else { return }
+        if try cache.writeBack(k, id, size: try k.fileSize(id)) > 0 { fs.refreshLocked(id) }
+    }
+
+    /// munmap and msync(MS_ASYNC): changed mapped pages go into the file (committed by the
+    /// next fsync or sync, like Linux's dirty pages).
+    override func writeBackMappedPages() throws(Errno) {
+        try fs.withKFS { (k: KernelKFS) throws(KFSError) in try writeBackLocked(k) }
+    }
+
     /// fsync(2): KFS commits the whole snapshot (docs/kfs.md "Limits").
     override func sync() throws(Errno) {
-        try fs.withKFS { (k: KernelKFS) throws(KFSError) in try k.fsync(id) }
+        try fs.withKFS { (k: KernelKFS) throws(KFSError) in
+            try writeBackLocked(k)
+            try k.fsync(id)
+        }
     }
 
     override func open(flags: OpenFlags) throws(Errno) -> OpenFile {
@@ -414,6 +529,9 @@ enum KFSMounts {
     /// /dev/vda, /dev/vdb...: block-device nodes for the virtio disks (mount names them).
     static func addDeviceNodes(_ devfs: DevFS) {
         for (i, device) in VirtioBlockDevice.all.enumerated() {
+            devfs.vfs.blockDevices.register(deviceNumber(i)) { (inode: Inode, flags: OpenFlags) throws(Errno) -> OpenFile in
+                BlockDeviceFile(device: device, inode: inode, flags: flags)
+            }
             _ = try? devfs.fileSystem.root.createNode(Array(device.name.utf8),
                                                       mode: FileMode(rawValue: FileMode.S_IFBLK.rawValue | 0o660),
                                                       device: deviceNumber(i), uid: 0, gid: 0)
@@ -483,7 +601,7 @@ enum KFSMounts {
         var out = ""
         for sb in lock.withLock({ mounted }) {
             let path = sb.mount.map { String(decoding: $0.path, as: UTF8.self) } ?? "(unmounted)"
-            out += "\(sb.blockDevice.name) \(path) snapshot \(sb.kfs.committedSequence) reads \(sb.blockDevice.readCount) writes \(sb.blockDevice.writeCount) flushes \(sb.blockDevice.flushCount)\n"
+            out += "\(sb.blockDevice.name) \(path) snapshot \(sb.kfs.committedSequence) reads \(sb.blockDevice.readCount) writes \(sb.blockDevice.writeCount) flushes \(sb.blockDevice.flushCount) cached-pages \(sb.kfsLock.withLock { sb.cachedPages })\n"
             out += sb.implementationsText()
         }
         return out

@@ -61,15 +61,29 @@ func sys_mmap(_ a: SyscallArguments) throws(Errno) -> Int {
     return Int(start)
 }
 
-/// msync(2): file mappings share the file's pages, so there is nothing to write back.
+/// msync(2) (MS_ASYNC 1, MS_INVALIDATE 2, MS_SYNC 4): file mappings share the file's pages;
+/// a file system that keeps them apart from the disk (KFS) writes changed ones back into the
+/// file, and MS_SYNC then makes them durable as fsync(2) does.
 func sys_msync(_ a: SyscallArguments) throws(Errno) -> Int {
     guard a.a0 & 0xFFF == 0, a.a2 & ~7 == 0, a.a2 & 5 != 5 else { throw .EINVAL }
-    guard currentProcess.addressSpace.region(containing: a.a0) != nil else { throw .ENOMEM }
+    let space = currentProcess.addressSpace
+    guard space.region(containing: a.a0) != nil else { throw .ENOMEM }
+    for fcm in space.sharedFCMs(overlapping: a.a0, length: a.a1) {
+        guard let file = fcm as? FCMFile else { continue }
+        if a.a2 & 4 != 0 { try file.inode.sync() } else { try file.inode.writeBackMappedPages() }
+    }
     return 0
 }
 
+/// munmap(2): changed pages of shared file mappings go back into their files first (KFS).
 func sys_munmap(_ a: SyscallArguments) throws(Errno) -> Int {
-    try currentProcess.addressSpace.unmap(a.a0, length: a.a1)
+    let space = currentProcess.addressSpace
+    if a.a0 & 0xFFF == 0 && a.a1 > 0 {
+        for fcm in space.sharedFCMs(overlapping: a.a0, length: a.a1) {
+            if let file = fcm as? FCMFile { try? file.inode.writeBackMappedPages() }
+        }
+    }
+    try space.unmap(a.a0, length: a.a1)
     return 0
 }
 

@@ -35,7 +35,7 @@ notes = {
     "madvise": "advice accepted; MADV_DONTNEED does not zero pages yet",
     "sched_yield": "",
     "reboot": "POWER_OFF/HALT/RESTART end the machine (QEMU exit status 33)",
-    "msync": "file mappings share the file's pages: nothing to write back",
+    "msync": "KFS files: changed mapped pages written back (MS_SYNC commits); tmpfs shares its pages",
     "select": "up to 1024 descriptors",
     "poll": "nfds up to RLIMIT_NOFILE", "ppoll": "signal mask honoured", "pselect6": "signal mask honoured",
     "statfs": "tmpfs and the initramfs root report size= or half of RAM (df lists them); plain ramfs reports 0 blocks as Linux's", "sync": "ramfs only: nothing to write", "fsync": "", "fdatasync": "",

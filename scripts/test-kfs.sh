@@ -72,6 +72,7 @@ else
 fi
 "$bin/fsck.kfs" "$image" >"$out/kfs-fsck0.log" 2>&1 || bad "fsck after host writes" "$out/kfs-fsck0.log"
 head -c $((4 << 20)) /dev/urandom >"$work/garbage.img"
+gcc -static -O2 -o "$work/extra/kfsmmap" tests/kfs/kfsmmap.c || bad "kfsmmap program"
 
 cat >"$work/extra/init" <<'EOF'
 #!/bin/sh
@@ -97,6 +98,12 @@ dd if=/dev/zero of=/mnt/guest-trunc bs=4096 count=4 2>/dev/null && truncate -s 5
 chmod 600 /mnt/guest-small.txt && [ "$(stat -c %a /mnt/guest-small.txt)" = 600 ]; check chmod $?
 exec 3</mnt/guest-dir/g-1; rm /mnt/guest-dir/g-1; [ "$(cat <&3)" = "guest 1" ]; check read-after-unlink $?; exec 3<&-
 sync /mnt/guest-large.txt; check fsync $?
+/kfsmmap write /mnt >/tmp/mmap.log 2>&1; check mmap $?; grep -v ' ok' /tmp/mmap.log
+dd if=/dev/vda bs=4096 count=1 2>/dev/null | hexdump -C | grep -q 'K42KFS01'; check raw-read-superblock $?
+[ "$(dd if=/dev/vda bs=1 skip=16 count=8 2>/dev/null)" = K42KFS01 ]; check raw-read-unaligned $?
+echo -n raw-write-test | dd of=/dev/vdb bs=1 seek=5000 conv=notrunc 2>/dev/null; check raw-write $?
+[ "$(dd if=/dev/vdb bs=1 skip=5000 count=14 2>/dev/null)" = raw-write-test ]; check raw-write-reads-back $?
+[ "$(dd if=/dev/vdb bs=4096 skip=1023 2>/dev/null | wc -c)" = 4096 ]; check raw-read-to-end $?
 (cd /mnt && md5sum guest-small.txt guest-large.txt guest-hardlink guest-dir/sub/renamed > /guest.md5)
 cat /proc/kfs | head -3
 grep -q "kfs" /proc/mounts; check proc-mounts $?
@@ -104,6 +111,7 @@ df /mnt | tail -1
 umount /mnt; check umount $?
 mount -t kfs /dev/vda /mnt; check remount $?
 (cd /mnt && md5sum -c /guest.md5 >/dev/null); check reread-after-remount $?
+/kfsmmap check /mnt >/tmp/mmap.log 2>&1; check mmap-after-remount $?; grep -v ' ok' /tmp/mmap.log
 [ ! -e /mnt/guest-dir/g-1 ] && [ ! -e /mnt/.kfs-orphans/* ]; check orphan-freed $?
 echo "guest md5:"; cat /guest.md5
 umount /mnt; check umount2 $?
@@ -127,6 +135,7 @@ if grep -q "kfs-test done" "$log" && ! grep -q "kfs-check .* FAIL" "$log" && ! g
 else
   bad "guest checks (qemu status $rc)" "$log"
 fi
+[ "$(dd if="$work/garbage.img" bs=1 skip=5000 count=14 2>/dev/null)" = raw-write-test ] && ok "raw write to /dev/vdb is on the host's image" || bad "raw write to /dev/vdb not on the image"
 grep -q "kfs: cannot mount vdb" "$log" && ok "garbage disk refused: $(grep -o 'kfs: cannot mount vdb.*' "$log" | head -1)" || bad "garbage disk log line" "$log"
 
 echo "kfs: the image on the host"
@@ -142,6 +151,8 @@ if [ $fuse_ok = 1 ]; then
       || bad "guest files on the host" "$out/kfs-host-md5.log"
     [ "$(seq 1 50000 | md5sum | cut -d' ' -f1)" = "$(md5sum <"$work/mnt/guest-large.txt" | cut -d' ' -f1)" ] \
       && ok "guest-large.txt equals the host's seq 1 50000" || bad "guest-large.txt content"
+    "$work/extra/kfsmmap" check "$work/mnt" >"$out/kfs-host-mmap.log" 2>&1 \
+      && ok "the guest's mmap writes read back on the host" || bad "mmap files on the host" "$out/kfs-host-mmap.log"
     fuse_umount "$work/mnt"
   else
     bad "kfs-fuse remount"
@@ -245,46 +256,7 @@ bench() {   # KFS in our kernel vs ext2 on Linux, same QEMU, same 256 MiB virtio
   local bdir=$work/bench files=${KFS_BENCH_FILES:-500} mib=${KFS_BENCH_MIB:-16}
   mkdir -p "$bdir/extra/lib/modules"
   echo "kfs: benchmark, $files small files and a $mib MiB file (KFS on k42 vs ext2 on Linux)"
-  cat >"$bdir/kfsbench.c" <<'EOF'
-/* Small files (create+write 4 KiB, read, unlink: each phase ended by fsync + sync) and one
- * large file (sequential 64 KiB writes then fsync; caches dropped; sequential reads). */
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-static double ms(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e3 + t.tv_nsec / 1e6; }
-static char buf[65536];
-static void settle(const char *dir) {
-  int d = open(dir, O_RDONLY); if (d >= 0) { fsync(d); close(d); } sync();
-  int f = open("/proc/sys/vm/drop_caches", O_WRONLY); if (f >= 0) { write(f, "3\n", 2); close(f); }
-}
-int main(int argc, char **argv) {
-  const char *dir = argv[1]; int n = atoi(argv[2]); long mib = atol(argv[3]); char p[512];
-  memset(buf, 'k', sizeof buf);
-  double t = ms();
-  for (int i = 0; i < n; i++) { snprintf(p, sizeof p, "%s/s%d", dir, i); int fd = open(p, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-    if (fd < 0 || write(fd, buf, 4096) != 4096) { perror(p); return 1; } close(fd); }
-  settle(dir); double create = ms() - t; t = ms();
-  for (int i = 0; i < n; i++) { snprintf(p, sizeof p, "%s/s%d", dir, i); int fd = open(p, O_RDONLY);
-    if (fd < 0 || read(fd, buf, 4096) != 4096) { perror(p); return 1; } close(fd); }
-  double readsmall = ms() - t; t = ms();
-  for (int i = 0; i < n; i++) { snprintf(p, sizeof p, "%s/s%d", dir, i); if (unlink(p)) { perror(p); return 1; } }
-  settle(dir); double del = ms() - t;
-  snprintf(p, sizeof p, "%s/large", dir); t = ms();
-  int fd = open(p, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-  for (long i = 0; i < mib * 16; i++) if (write(fd, buf, 65536) != 65536) { perror("write"); return 1; }
-  fsync(fd); close(fd); settle(dir); double wr = ms() - t; t = ms();
-  fd = open(p, O_RDONLY); long got = 0, r; while ((r = read(fd, buf, 65536)) > 0) got += r; close(fd);
-  double rd = ms() - t; unlink(p); settle(dir);
-  printf("kfsbench small-create-write %.0f files/s\nkfsbench small-read %.0f files/s\nkfsbench small-delete %.0f files/s\n"
-         "kfsbench large-write %.2f MiB/s\nkfsbench large-read %.2f MiB/s\n",
-         n / (create / 1e3), n / (readsmall / 1e3), n / (del / 1e3), mib / (wr / 1e3), got / 1048576.0 / (rd / 1e3));
-  return 0;
-}
-EOF
-  gcc -static -O2 -o "$bdir/extra/kfsbench" "$bdir/kfsbench.c" || { bad "bench program"; return; }
+  gcc -static -O2 -o "$bdir/extra/kfsbench" bench/kfsbench.c || { bad "bench program"; return; }
   local deb; deb=$(ls build/debs/linux-image-*.deb 2>/dev/null | head -1)
   local linux; linux=$(bash bench/fetch-linux.sh 2>/dev/null) || linux=""
   deb=$(ls build/debs/linux-image-*.deb 2>/dev/null | head -1)

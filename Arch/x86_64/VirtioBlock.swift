@@ -1,7 +1,11 @@
 // virtio-blk over PCI, legacy (transitional) interface: Virtio 1.0 sections 4.1.4.8 (legacy
 // PCI registers in BAR0's I/O ports), 2.4 (split virtqueue, legacy layout) and 5.2 (block
 // device). One virtqueue; requests are three descriptors (header, one 4 KiB data page,
-// status byte) in fixed slots. Completion is by polling the used ring with interrupts
+// status byte) in fixed slots; a multi-block read (`readBlocks`, a file's page-cache fill and
+// read-ahead) is one request of up to 64 blocks: its header descriptor chains to one data
+// descriptor per destination page (spare descriptors past the slots', so the device writes
+// straight into the page cache), or, for destinations that are not whole pages, to a 256 KiB
+// physically contiguous run buffer that is copied out. Completion is by polling the used ring with interrupts
 // suppressed (VRING_AVAIL_F_NO_INTERRUPT): the caller's CPU spins for its request, which is
 // short under QEMU and needs no IRQ routing. Writes are posted: `writeBlock` returns once the
 // request is queued, and `flush()` (or a read or rewrite of a block still in flight, or a full
@@ -60,6 +64,13 @@ final class VirtioBlockDevice: BlockDevice {
     }
     private var slots: [Slot] = []
     private let headerPhysical: UInt64
+    /// Physically contiguous buffer for multi-block reads (`runBufferBlocks` blocks), or 0.
+    private var runBufferPhysical: UInt64 = 0
+    static let runBufferOrder = 6
+    static let runBufferBlocks = 1 << runBufferOrder
+    /// Data descriptors a scattered read may use (after the slots' descriptors, one kept for
+    /// the status byte); 0 when the queue has too few.
+    private var scatterBlocks = 0
     private var inFlightWrites = 0
     /// A posted write failed: reported by the next call that waits for the queue (flush).
     private var postedWriteFailed = false
@@ -140,6 +151,8 @@ final class VirtioBlockDevice: BlockDevice {
             slots.append(Slot(dataPhysical: page))
         }
         guard !slots.isEmpty else { return nil }
+        runBufferPhysical = frames.allocate(order: VirtioBlockDevice.runBufferOrder) ?? 0
+        scatterBlocks = min(VirtioBlockDevice.runBufferBlocks, max(0, queueSize - 3 * slots.count - 1))
         // We poll: ask the device not to interrupt (VRING_AVAIL_F_NO_INTERRUPT).
         available.storeBytes(of: UInt16(1), as: UInt16.self)
         arch_outl(ioBase + Register.queueAddress, UInt32(ring >> 12))
@@ -177,6 +190,44 @@ final class VirtioBlockDevice: BlockDevice {
         writeCount &+= 1
     }
 
+    /// Reads a run of contiguous blocks, up to 64 per request: straight into the destinations
+    /// when each is a whole kernel page (a scattered request), else through the run buffer.
+    func readBlocks(_ first: UInt64, into destinations: [UnsafeMutableRawPointer]) throws(KFSError) {
+        guard first < blockCount, UInt64(destinations.count) <= blockCount - first else { throw .io }
+        var aligned = scatterBlocks >= 2
+        for d in destinations where UInt(bitPattern: d) & UInt(kfsBlockSize - 1) != 0 { aligned = false; break }
+        var done = 0
+        while done < destinations.count {
+            let count = aligned ? min(destinations.count - done, scatterBlocks)
+                : min(destinations.count - done, runBufferPhysical == 0 ? 1 : VirtioBlockDevice.runBufferBlocks)
+            let start = first + UInt64(done)
+            lock.lock()
+            var wait = false
+            for b in start..<(start + UInt64(count)) where blockInFlight(b) { wait = true; break }
+            if wait { do { try waitForAllLocked() } catch { lock.unlock(); throw error } }
+            let slot: Int
+            do { slot = try freeSlotLocked() } catch { lock.unlock(); throw error }
+            let buffer = count == 1 ? slots[slot].dataPhysical : runBufferPhysical
+            let scattered = aligned && count > 1
+            if scattered {
+                submitScatteredReadLocked(slot: slot, block: start, destinations[done..<(done + count)])
+            } else {
+                submitLocked(slot: slot, type: RequestType.read, block: start, data: buffer, blocks: count)
+            }
+            let ok = waitForSlotLocked(slot)
+            readCount &+= 1
+            if ok && !scattered {
+                let source = UnsafeRawPointer(KernelPageTables.virtualBytes(buffer))
+                for i in 0..<count {
+                    destinations[done + i].copyMemory(from: source + i * kfsBlockSize, byteCount: kfsBlockSize)
+                }
+            }
+            lock.unlock()
+            guard ok else { throw .io }
+            done += count
+        }
+    }
+
     /// Waits for every posted write, then (if the device has a write cache) VIRTIO_BLK_T_FLUSH.
     func flush() throws(KFSError) {
         lock.lock(); defer { lock.unlock() }
@@ -208,6 +259,11 @@ final class VirtioBlockDevice: BlockDevice {
 
     /// Fills slot `slot`'s header and descriptors and makes the chain available.
     private func submitLocked(slot: Int, type: UInt32, block: UInt64) {
+        submitLocked(slot: slot, type: type, block: block, data: slots[slot].dataPhysical, blocks: 1)
+    }
+
+    /// The same with an explicit data buffer of `blocks` blocks (physically contiguous).
+    private func submitLocked(slot: Int, type: UInt32, block: UInt64, data: UInt64, blocks: Int) {
         let header = KernelPageTables.virtualBytes(headerPhysical + UInt64(32 * slot))
         header.storeBytes(of: type, as: UInt32.self)
         header.storeBytes(of: UInt32(0), toByteOffset: 4, as: UInt32.self)
@@ -221,12 +277,17 @@ final class VirtioBlockDevice: BlockDevice {
             setDescriptor(first + 1, address: statusPhysical, length: 1, flags: VirtioBlockDevice.descriptorDeviceWrites, next: 0)
         } else {
             let dataFlags = VirtioBlockDevice.descriptorNext | (type == RequestType.read ? VirtioBlockDevice.descriptorDeviceWrites : 0)
-            setDescriptor(first + 1, address: slots[slot].dataPhysical, length: UInt32(kfsBlockSize), flags: dataFlags, next: first + 2)
+            setDescriptor(first + 1, address: data, length: UInt32(blocks * kfsBlockSize), flags: dataFlags, next: first + 2)
             setDescriptor(first + 2, address: statusPhysical, length: 1, flags: VirtioBlockDevice.descriptorDeviceWrites, next: 0)
         }
         slots[slot].busy = true
         slots[slot].block = block
         slots[slot].isWrite = type == RequestType.write
+        publishLocked(head: first)
+    }
+
+    /// Makes the chain starting at descriptor `head` available and notifies the device.
+    private func publishLocked(head first: Int) {
         // available.ring[idx % size] = head; then publish idx (Virtio 1.0, 2.4.6: the ring
         // entry must be visible before the index; x86 keeps stores in order, the barrier keeps
         // the compiler from reordering them).
@@ -236,6 +297,31 @@ final class VirtioBlockDevice: BlockDevice {
         available.storeBytes(of: nextAvailable, toByteOffset: 2, as: UInt16.self)
         k42_compiler_barrier()
         arch_outw(ioBase + Register.queueNotify, 0)   // an I/O instruction drains the store buffer first
+    }
+
+    /// A read of `pages.count` blocks at `block` into those kernel pages: the slot's header
+    /// descriptor, then one data descriptor per page and the status byte in the spare
+    /// descriptors after the slots' (one scattered request at a time: the caller holds the
+    /// lock until it completes).
+    private func submitScatteredReadLocked(slot: Int, block: UInt64, _ pages: ArraySlice<UnsafeMutableRawPointer>) {
+        let header = KernelPageTables.virtualBytes(headerPhysical + UInt64(32 * slot))
+        header.storeBytes(of: RequestType.read, as: UInt32.self)
+        header.storeBytes(of: UInt32(0), toByteOffset: 4, as: UInt32.self)
+        header.storeBytes(of: block * VirtioBlockDevice.sectorsPerBlock, toByteOffset: 8, as: UInt64.self)
+        header.storeBytes(of: UInt8(0xFF), toByteOffset: 16, as: UInt8.self)
+        let spare = 3 * slots.count
+        setDescriptor(3 * slot, address: headerPhysical + UInt64(32 * slot), length: 16,
+                      flags: VirtioBlockDevice.descriptorNext, next: spare)
+        let writes = VirtioBlockDevice.descriptorDeviceWrites
+        for (i, page) in pages.enumerated() {
+            setDescriptor(spare + i, address: KernelPageTables.physical(of: UnsafeRawPointer(page)), length: UInt32(kfsBlockSize),
+                          flags: VirtioBlockDevice.descriptorNext | writes, next: spare + i + 1)
+        }
+        setDescriptor(spare + pages.count, address: headerPhysical + UInt64(32 * slot + 16), length: 1, flags: writes, next: 0)
+        slots[slot].busy = true
+        slots[slot].block = block
+        slots[slot].isWrite = false
+        publishLocked(head: 3 * slot)
     }
 
     private func setDescriptor(_ index: Int, address: UInt64, length: UInt32, flags: UInt16, next: Int) {

@@ -183,6 +183,9 @@ open class Inode: @unchecked Sendable {
     /// truncate(2): EISDIR for directories, EINVAL for other non-regular files.
     open func truncate(to length: Int64) throws(Errno) { throw isDirectory ? .EISDIR : .EINVAL }
     open func sync() throws(Errno) {}
+    /// munmap/msync(MS_ASYNC) of a shared mapping: pages a mapping may have changed go back
+    /// into the file (KFS; file systems whose mappings share their own pages need nothing).
+    open func writeBackMappedPages() throws(Errno) {}
 
     // MARK: opening
 

@@ -7,7 +7,7 @@ import Objects
 
 public final class DevFS: @unchecked Sendable {
     public let fileSystem: RamFS
-    let vfs: VFS
+    public let vfs: VFS
 
     /// Makes /dev with null, zero, full, random, urandom, the /dev/fd, stdin, stdout, stderr
     /// links (to /proc/self/fd) and the pts and shm directories. `randomBytes` fills a buffer

@@ -10,7 +10,7 @@ import Platform
 public final class RamPage {
     public static let size = 4096
     public let bytes: UnsafeMutableRawPointer
-    init() {
+    public init() {
         bytes = UnsafeMutableRawPointer.allocate(byteCount: RamPage.size, alignment: RamPage.size)
         k42_zero_page(bytes)
     }

@@ -82,7 +82,9 @@ extension VFS {
         let file: OpenFile
         if mode.isCharacterDevice {
             file = try devices.open(inode.lock.withLock { inode.specialDevice }, inode: inode, flags: flags)
-        } else if mode.isBlockDevice || mode.type == .socket {
+        } else if mode.isBlockDevice {
+            file = try blockDevices.open(inode.lock.withLock { inode.specialDevice }, inode: inode, flags: flags)
+        } else if mode.type == .socket {
             throw .ENXIO
         } else {
             if flags.contains(.O_TRUNC) && mode.isRegular && !created && flags.isWritable {

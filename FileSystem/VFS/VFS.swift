@@ -12,6 +12,9 @@ public final class VFS: @unchecked Sendable {
     public let clock: FileSystemClock
     /// Character-device drivers by device number (DevFS/DeviceRegistry.swift).
     public let devices = DeviceRegistry()
+    /// Block-device drivers by device number (Linux's separate blkdev table): the kernel
+    /// registers its virtio disks (Linux/BlockDeviceFile.swift). ENXIO with no driver.
+    public let blockDevices = DeviceRegistry()
     let mountLock = SpinLock()
     var mounts: [Mount] = []
     /// Unmounted mounts are kept, never freed: path walks read `SuperBlock.mount` and

@@ -220,6 +220,13 @@ public final class AddressSpace {
     /// The region containing `address` (for /proc and tests).
     public func region(containing address: UInt64) -> Region? { lock.withLock { find(address) } }
 
+    /// The FCMs of the MAP_SHARED regions overlapping [start, start + length) (msync, munmap:
+    /// a file whose pages a mapping changed writes them back).
+    public func sharedFCMs(overlapping start: UInt64, length: UInt64) -> [FCM] {
+        let end = start &+ length < start ? userEnd : start + length
+        return lock.withLock { regions.filter { $0.shared && $0.start < end && $0.end > start }.map { $0.fcm } }
+    }
+
     func isFree(_ start: UInt64, _ end: UInt64) -> Bool {
         !regions.contains { $0.start < end && $0.end > start }
     }

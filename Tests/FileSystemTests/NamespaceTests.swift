@@ -76,6 +76,15 @@ import LinuxABI
         #expect(errno { try vfs.makeNode("/new/", mode: FileMode.S_IFIFO.rawValue) } == .ENOENT)
         // A device node with no driver is ENXIO.
         #expect(errno { try vfs.open("/null", flags: []) } == .ENXIO)
+        // Block nodes open through the block-device registry, a separate table from the
+        // character devices' (the same numbers name different devices).
+        let disk = DeviceNumber(major: 254, minor: 0)
+        try vfs.makeNode("/vda", mode: FileMode.S_IFBLK.rawValue | 0o660, device: disk)
+        #expect(errno { try vfs.open("/vda", flags: []) } == .ENXIO)
+        vfs.devices.register(disk) { (inode: Inode, flags: OpenFlags) throws(Errno) -> OpenFile in throw .EPERM }
+        #expect(errno { try vfs.open("/vda", flags: []) } == .ENXIO)
+        vfs.blockDevices.register(disk) { (inode: Inode, flags: OpenFlags) throws(Errno) -> OpenFile in RegularFile(inode: inode, flags: flags) }
+        #expect(try vfs.open("/vda", flags: []).inode.stat().mode.isBlockDevice)
     }
 
     @Test func hardLinksAndDeletedOpenFiles() throws {

@@ -229,3 +229,77 @@ final class SeededRandomBox: @unchecked Sendable {
     static let shared = SeededRandomBox()
     var random = SeededRandom(seed: 42)
 }
+
+/// A RAM disk that counts multi-block reads (how many device calls `readBlocks` makes).
+final class RunCountingDevice: BlockDevice {
+    let inner: MemoryBlockDevice
+    var runs: [(first: UInt64, count: Int)] = []
+    init(blockCount: Int) { inner = MemoryBlockDevice(blockCount: blockCount) }
+    var blockCount: UInt64 { inner.blockCount }
+    func readBlock(_ index: UInt64, into buffer: inout [UInt8]) throws(KFSError) { try inner.readBlock(index, into: &buffer) }
+    func writeBlock(_ index: UInt64, _ data: [UInt8]) throws(KFSError) { try inner.writeBlock(index, data) }
+    func flush() throws(KFSError) { try inner.flush() }
+    func readBlocks(_ first: UInt64, into destinations: [UnsafeMutableRawPointer]) throws(KFSError) {
+        runs.append((first, destinations.count))
+        try inner.readBlocks(first, into: destinations)
+    }
+}
+
+@Suite struct BlockReadTests {
+    /// readBlocks (the kernel page cache's fill call) gives the same bytes as read, block by
+    /// block: inline data, extents, holes, a partial last block and blocks past the end.
+    @Test func readBlocksMatchesReadAndReadsRunsInOneCall() throws {
+        let device = RunCountingDevice(blockCount: 2048)
+        try FileSystem.format(device, label: b("test"))
+        let fs = try FileSystem(mounting: device)
+        var random = SeededRandom(seed: 7)
+        let small = try fs.create(kfsRootID, b("small"), .file)
+        try fs.write(small, offset: 0, b("inline bytes"))
+        let large = try fs.create(kfsRootID, b("large"), .file)
+        try fs.write(large, offset: 0, randomBytes(16 * kfsBlockSize, &random))
+        try fs.write(large, offset: 20 * UInt64(kfsBlockSize), randomBytes(2 * kfsBlockSize + 100, &random))  // hole 16..<20
+        let buffers = (0..<32).map { _ in UnsafeMutableRawPointer.allocate(byteCount: kfsBlockSize, alignment: kfsBlockSize) }
+        defer { for buffer in buffers { buffer.deallocate() } }
+        func bytes(_ count: Int) -> [UInt8] {
+            var out: [UInt8] = []
+            for buffer in buffers.prefix(count) { out += Array(UnsafeRawBufferPointer(start: buffer, count: kfsBlockSize)) }
+            return out
+        }
+        #expect(try fs.readBlocks(small, first: 0, into: Array(buffers.prefix(2))) == 1)
+        #expect(bytes(2) == b("inline bytes") + [UInt8](repeating: 0, count: 2 * kfsBlockSize - 12))
+        device.runs = []
+        #expect(try fs.readBlocks(large, first: 0, into: buffers) == 23)
+        var expected = try fs.read(large, offset: 0, count: 32 * kfsBlockSize)
+        expected += [UInt8](repeating: 0, count: 32 * kfsBlockSize - expected.count)
+        #expect(bytes(32) == expected)
+        #expect(device.runs.count == 2 && device.runs[0].count == 16 && device.runs[1].count == 3)
+        #expect(try fs.readBlocks(large, first: 40, into: Array(buffers.prefix(1))) == 0)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+
+extension BlockReadTests {
+    /// The image-file device (kfs-fuse, fsck) reads a run with one preadv: same bytes as block
+    /// by block, and a run past the end is EIO.
+    @Test func fileDeviceReadsRuns() throws {
+        let path = "/tmp/kfs-readblocks-\(getpid()).img"
+        defer { unlink(path) }
+        var random = SeededRandom(seed: 11)
+        let image = randomBytes(8 * kfsBlockSize, &random)
+        let fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0o644)
+        #expect(image.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == image.count)
+        close(fd)
+        let device = try FileBlockDevice(path: path)
+        let buffers = (0..<5).map { _ in UnsafeMutableRawPointer.allocate(byteCount: kfsBlockSize, alignment: 16) }
+        defer { for buffer in buffers { buffer.deallocate() } }
+        try device.readBlocks(2, into: buffers)
+        for (i, buffer) in buffers.enumerated() {
+            let start = (2 + i) * kfsBlockSize
+            #expect(Array(UnsafeRawBufferPointer(start: buffer, count: kfsBlockSize)) == Array(image[start..<(start + kfsBlockSize)]))
+        }
+        #expect(throws: KFSError.io) { try device.readBlocks(4, into: buffers) }
+    }
+}
+#endif

@@ -75,6 +75,21 @@ func copyOut(_ data: [UInt8], _ buffer: UnsafeMutablePointer<CChar>?, _ size: In
     return count
 }
 
+/// read(2) of `count` bytes at `offset`: the blocks it covers in one `readBlocks` call (one
+/// preadv of the image per run contiguous on disk, FileBlockDevice), then the slice asked for.
+func readRun(_ id: UInt32, _ offset: UInt64, _ buffer: UnsafeMutablePointer<CChar>?, _ count: Int) throws(KFSError) -> Int {
+    let size = try mounted.fileSize(id)
+    guard let buffer, count > 0, offset < size else { return 0 }
+    let end = min(size, offset + UInt64(count))
+    let blockSize = UInt64(kfsBlockSize)
+    let first = offset / blockSize, blocks = Int((end + blockSize - 1) / blockSize - first)
+    let pages = UnsafeMutableRawPointer.allocate(byteCount: blocks * kfsBlockSize, alignment: kfsBlockSize)
+    defer { pages.deallocate() }
+    try mounted.readBlocks(id, first: UInt32(first), into: (0..<blocks).map { pages + $0 * kfsBlockSize })
+    _ = memcpy(buffer, pages + Int(offset - first * blockSize), Int(end - offset))
+    return Int(end - offset)
+}
+
 /// The extended attribute through which kfs-fuse shows which implementation serves a file.
 let implementationAttribute = "user.kfs.implementation"
 

@@ -51,8 +51,7 @@ func kfsOperations() -> fuse_operations {
     operations.read = { path, buffer, size, offset, info in
         locked { () throws(KFSError) in
             guard offset >= 0 else { throw .invalid }
-            let data = try mounted.read(try handleOrPath(path, info), offset: UInt64(offset), count: size)
-            return Int32(copyOut(data, buffer, size))
+            return Int32(try readRun(try handleOrPath(path, info), UInt64(offset), buffer, size))
         }
     }
     operations.write = { path, buffer, size, offset, info in

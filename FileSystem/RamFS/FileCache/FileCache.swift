@@ -34,7 +34,7 @@ final class FilePagesState: TransferredState {
     init(pages: [(index: Int, page: RamPage)]) { self.pages = pages }
 }
 
-/// How RamFile keeps its pages: a FileCache object made on the first page (or, if no object
+/// How RamFile (and a KFS file's page cache, Linux/KFSPageCache.swift) keeps its pages: a FileCache object made on the first page (or, if no object
 /// id is free, a plain shared cache that is not swappable). Reads like a dictionary, so the
 /// file's code is the same either way. Guarded by the inode's lock like the dictionary was.
 public struct FilePages {
@@ -50,7 +50,7 @@ public struct FilePages {
     private var backing = Backing.none
     let detail: String
 
-    init(detail: String) { self.detail = detail }
+    public init(detail: String) { self.detail = detail }
 
     @inline(__always)
     private func with<R>(_ body: (FileCache) -> R) -> R? {
@@ -61,7 +61,7 @@ public struct FilePages {
         }
     }
 
-    subscript(index: Int) -> RamPage? {
+    public subscript(index: Int) -> RamPage? {
         get { with { $0.page(index) } ?? nil }
         set {
             guard let newValue else { _ = removeValue(forKey: index); return }
@@ -77,14 +77,14 @@ public struct FilePages {
     }
 
     @discardableResult
-    mutating func removeValue(forKey index: Int) -> RamPage? { with { $0.remove(index) } ?? nil }
+    public mutating func removeValue(forKey index: Int) -> RamPage? { with { $0.remove(index) } ?? nil }
 
-    var count: Int { with { $0.count } ?? 0 }
-    var keys: [Int] { with { $0.indices() } ?? [] }
+    public var count: Int { with { $0.count } ?? 0 }
+    public var keys: [Int] { with { $0.indices() } ?? [] }
 
     /// The file is gone: destroy its cache object (after a swap in progress ends, and without
     /// an interposer in the way).
-    func release() {
+    public func release() {
         guard case .object(let ref) = backing else { return }
         let space = ObjectSpace.shared!
         while true {
