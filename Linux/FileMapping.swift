@@ -13,40 +13,54 @@ final class FCMFile: FCM {
     private let lock = SpinLock()
     private var pinned: [UInt64: RamPage] = [:]          // page index -> page; guarded by lock
 
-    nonisolated(unsafe) static var registry: [ObjectIdentifier: Unmanaged<FCMFile>] = [:]
+    /// Every file's FCM, found by its inode. The registry holds each strongly, and every new
+    /// reference to a registered FCMFile is made under registryLock (in `of`), so an entry whose
+    /// only reference is the registry's can be dropped safely: nobody can be taking it at that
+    /// moment. (Holding them unretained let a lookup resurrect an object whose last release was
+    /// already running on another CPU: a use-after-free panic under load.)
+    nonisolated(unsafe) static var registry: [ObjectIdentifier: FCMFile] = [:]
     static let registryLock = SpinLock()
 
-    /// The FCM of `inode`, made on first use.
+    /// The FCM of `inode`, made on first use. Also drops registered FCMs no mapping uses any
+    /// more (their last references are released after the lock, so no deinit runs under it).
     static func of(_ inode: Inode) -> FCMFile {
-        registryLock.withLockIRQSave { () -> FCMFile in
-            if let existing = registry[ObjectIdentifier(inode)] { return existing.takeUnretainedValue() }
+        var unused: [FCMFile] = []
+        let fcm = registryLock.withLockIRQSave { () -> FCMFile in
+            unused = takeUnusedLocked()
+            if let existing = registry[ObjectIdentifier(inode)] { return existing }
             let fcm = FCMFile(inode)
-            registry[ObjectIdentifier(inode)] = Unmanaged.passUnretained(fcm)
+            registry[ObjectIdentifier(inode)] = fcm
             return fcm
         }
+        unused.removeAll()
+        return fcm
+    }
+
+    /// Drops every registered FCM no mapping holds (say at process exit), so an unlinked file's
+    /// pages do not wait for the next mmap to be freed.
+    static func dropUnused() {
+        var unused = registryLock.withLockIRQSave { takeUnusedLocked() }
+        unused.removeAll()
+    }
+
+    /// Removes the entries only the registry references and hands them back. Caller holds
+    /// registryLock.
+    private static func takeUnusedLocked() -> [FCMFile] {
+        var unused: [FCMFile] = []
+        for key in Array(registry.keys) where isKnownUniquelyReferenced(&registry[key]!) {
+            if let fcm = registry.removeValue(forKey: key) { unused.append(fcm) }
+        }
+        return unused
     }
 
     /// A private FCM of `inode` outside the registry, for execve: its mappings are private (each
     /// process's changes live in the anonymous FCM in front), so nothing needs to find this
-    /// object again, and no lookup can race with its last release. Its pages are still the
-    /// file's own page-cache pages, shared with every other mapping of the file.
-    static func unregistered(_ inode: Inode) -> FCMFile { FCMFile(inode, registered: false) }
+    /// object again. Its pages are still the file's own page-cache pages, shared with every
+    /// other mapping of the file.
+    static func unregistered(_ inode: Inode) -> FCMFile { FCMFile(inode) }
 
-    private let registered: Bool
-
-    private init(_ inode: Inode, registered: Bool = true) {
+    private init(_ inode: Inode) {
         self.inode = inode
-        self.registered = registered
-    }
-
-    deinit {
-        guard registered else { return }
-        let me = Unmanaged.passUnretained(self).toOpaque()
-        FCMFile.registryLock.withLockIRQSave {
-            if let entry = FCMFile.registry[ObjectIdentifier(inode)], entry.toOpaque() == me {
-                _ = FCMFile.registry.removeValue(forKey: ObjectIdentifier(inode))
-            }
-        }
     }
 
     private func physical(_ page: RamPage) -> UInt64 { KernelPageTables.physical(of: UnsafeRawPointer(page.bytes)) }

@@ -84,6 +84,7 @@ func sys_munmap(_ a: SyscallArguments) throws(Errno) -> Int {
         }
     }
     try space.unmap(a.a0, length: a.a1)
+    FCMFile.dropUnused()    // the file FCMs this unmap let go of (others go at the next mmap)
     return 0
 }
 

@@ -206,14 +206,17 @@ public enum PPCEvent: UInt16, TraceEventKind {
     }
 }
 
+/// The block device under KFS (virtio-blk): a read request (first block, blocks in it), a
+/// posted block write, and a cache flush (the writes posted since the last one), issued when a
+/// snapshot commits.
 public enum KFSEvent: UInt16, TraceEventKind {
-    case blockRead = 0, blockWrite = 1, sync = 2
+    case blockRead = 0, blockWrite = 1, flush = 2
     public static var traceClass: TraceClass { .kfs }
     public var spec: TraceEventSpec {
         switch self {
-        case .blockRead: TraceEventSpec("block_read", "inode block")
-        case .blockWrite: TraceEventSpec("block_write", "inode block")
-        case .sync: TraceEventSpec("sync", "blocks")
+        case .blockRead: TraceEventSpec("block_read", "block count")
+        case .blockWrite: TraceEventSpec("block_write", "block")
+        case .flush: TraceEventSpec("flush", "writes")
         }
     }
 }

@@ -15,6 +15,7 @@
 import KFS
 import Memory
 import Objects
+import Trace
 
 final class VirtioBlockDevice: BlockDevice {
     // Legacy register offsets in BAR0 (Virtio 1.0, 4.1.4.8).
@@ -82,6 +83,8 @@ final class VirtioBlockDevice: BlockDevice {
     private(set) var readCount: UInt64 = 0
     private(set) var writeCount: UInt64 = 0
     private(set) var flushCount: UInt64 = 0
+    /// writeCount at the last flush (for the kfs:flush trace event).
+    private var writesAtLastFlush: UInt64 = 0
 
     /// Devices found by `probe()`.
     nonisolated(unsafe) static var all: [VirtioBlockDevice] = []
@@ -169,6 +172,7 @@ final class VirtioBlockDevice: BlockDevice {
         if blockInFlight(index) { try waitForAllLocked() }
         let slot = try freeSlotLocked()
         submitLocked(slot: slot, type: RequestType.read, block: index)
+        trace(KFSEvent.blockRead, index, 1)
         let ok = waitForSlotLocked(slot)
         readCount &+= 1
         guard ok else { throw .io }
@@ -186,6 +190,7 @@ final class VirtioBlockDevice: BlockDevice {
         let target = KernelPageTables.virtualBytes(slots[slot].dataPhysical)
         data.withUnsafeBytes { target.copyMemory(from: $0.baseAddress!, byteCount: kfsBlockSize) }
         submitLocked(slot: slot, type: RequestType.write, block: index)
+        trace(KFSEvent.blockWrite, index)
         inFlightWrites += 1
         writeCount &+= 1
     }
@@ -214,6 +219,7 @@ final class VirtioBlockDevice: BlockDevice {
             } else {
                 submitLocked(slot: slot, type: RequestType.read, block: start, data: buffer, blocks: count)
             }
+            trace(KFSEvent.blockRead, start, UInt64(count))
             let ok = waitForSlotLocked(slot)
             readCount &+= 1
             if ok && !scattered {
@@ -235,6 +241,8 @@ final class VirtioBlockDevice: BlockDevice {
         guard supportsFlush else { return }
         let slot = try freeSlotLocked()
         submitLocked(slot: slot, type: RequestType.flush, block: 0)
+        trace(KFSEvent.flush, writeCount &- writesAtLastFlush)
+        writesAtLastFlush = writeCount
         let ok = waitForSlotLocked(slot)
         flushCount &+= 1
         guard ok else { throw .io }
