@@ -143,6 +143,7 @@ enum SyscallTable {
             SyscallEntry(number: 157, name: "prctl", handler: sys_prctl),
             SyscallEntry(number: 158, name: "arch_prctl", handler: sys_arch_prctl),
             SyscallEntry(number: 160, name: "setrlimit", handler: sys_setrlimit),
+            SyscallEntry(number: 161, name: "chroot", handler: sys_chroot),
             SyscallEntry(number: 162, name: "sync", handler: sys_sync),
             SyscallEntry(number: 165, name: "mount", handler: sys_mount),
             SyscallEntry(number: 166, name: "umount2", handler: sys_umount2),

@@ -215,7 +215,7 @@ func sys_fcntl(_ a: SyscallArguments) throws(Errno) -> Int {
 }
 
 /// ioctl(2): FIONBIO/FIOCLEX/FIONCLEX here, the rest to the file (ttys: termios, window size,
-/// process groups).
+/// process groups; a background job changing its terminal gets SIGTTOU first: JobControl).
 func sys_ioctl(_ a: SyscallArguments) throws(Errno) -> Int {
     let p = currentProcess
     let n = fd(a.a0)
@@ -230,7 +230,12 @@ func sys_ioctl(_ a: SyscallArguments) throws(Errno) -> Int {
         return 0
     case 0x5451: try p.files.setCloseOnExec(n, true); return 0     // FIOCLEX
     case 0x5450: try p.files.setCloseOnExec(n, false); return 0    // FIONCLEX
+    case 0x5410:                                                   // TIOCSPGRP
+        if file is TTYFile { try JobControl.checkSetForegroundGroup(file, group: try UserMemory.read(a.a2, as: Int32.self)) }
+        try JobControl.checkTerminalChange(file, request: request)
+        return try file.ioctl(request, argument: a.a2, caller: SyscallIoctlCaller(p))
     default:
+        try JobControl.checkTerminalChange(file, request: request)
         return try file.ioctl(request, argument: a.a2, caller: SyscallIoctlCaller(p))
     }
 }
