@@ -3,7 +3,7 @@
 # and in our kernel from the same root tree (busybox-static's tools, /bin/bash): on the host in
 # a chroot (private mount name space with /proc and /dev), in QEMU as the initramfs whose /init
 # runs them and powers off. Each script runs in its own empty directory with stdin from
-# /dev/null, stderr into stdout; the outputs (framed "### NAME" ... "NAME: exit N") must be
+# /dev/null, stderr into stdout; the outputs (framed "### NAME" ... "### NAME: exit N") must be
 # identical, line for line. Needs root on the host (chroot). Output: build/bash-suite/.
 # Usage: run.sh [NAME.sh...] runs only those scripts.
 set -u
@@ -32,7 +32,7 @@ for t in "$@"; do
   echo "### $t"
   mkdir -p /tmp/bash-suite/$t && cd /tmp/bash-suite/$t
   bash /bash-suite/$t </dev/null 2>&1
-  echo "$t: exit $?"
+  echo "### $t: exit $?"
   cd /
 done
 echo "### done"
