@@ -70,13 +70,11 @@ enum JobControl {
         throw .ERESTARTSYS
     }
 
-    /// A change to the controlling terminal by a background process group (tcsetattr, tcflush,
-    /// tcflow, tcsendbreak, tcsetpgrp: Linux's tty_check_change): SIGTTOU to the group and
-    /// ERESTARTSYS, so the call is retried once the job is in the foreground; if SIGTTOU is
-    /// ignored or blocked the change goes ahead (termios(3), tcsetpgrp(3)). Orphaned groups
-    /// (EIO) are not told apart here.
-    static func checkTerminalChange(_ file: OpenFile, request: UInt32) throws(Errno) {
-        guard let ttyFile = file as? TTYFile, changesTerminal(request) else { return }
+    /// Linux's tty_check_change: a background group that changes its controlling terminal
+    /// (tcsetattr, tcsetpgrp, tcflush, tcflow) gets SIGTTOU (ERESTARTSYS: retried once in the
+    /// foreground), unless SIGTTOU is ignored or blocked (then the call proceeds).
+    static func checkTerminalChange(_ file: OpenFile) throws(Errno) {
+        guard let ttyFile = file as? TTYFile else { return }
         let tty = ttyFile.tty
         let p = currentProcess
         let foreground = Int(tty.foregroundGroup)
@@ -91,31 +89,13 @@ enum JobControl {
         throw .ERESTARTSYS
     }
 
-    /// The terminal ioctls Linux checks with tty_check_change (drivers/tty/tty_io.c,
-    /// tty_ioctl.c): TCSETS/TCSETSW/TCSETSF, TCSETA/TCSETAW/TCSETAF, TCSBRK, TCXONC, TCFLSH,
-    /// TIOCSPGRP, TIOCSETD, TCSBRKP.
-    static func changesTerminal(_ request: UInt32) -> Bool {
+    /// The terminal ioctls that are "changes" (TCSETS, TCSETSW, TCSETSF, TCSETA, TCSETAW,
+    /// TCSETAF, TCXONC, TCFLSH, TIOCSPGRP).
+    static func isTerminalChange(_ request: UInt32) -> Bool {
         switch request {
-        case 0x5402, 0x5403, 0x5404, 0x5406, 0x5407, 0x5408, 0x5409, 0x540A, 0x540B, 0x5410, 0x5423, 0x5425:
-            return true
-        default:
-            return false
+        case 0x5402, 0x5403, 0x5404, 0x5406, 0x5407, 0x5408, 0x540A, 0x540B, 0x5410: return true
+        default: return false
         }
-    }
-
-    /// tcsetpgrp(3) (TIOCSPGRP) on top of the SIGTTOU check: the terminal must be the caller's
-    /// controlling terminal (ENOTTY), the group must exist (ESRCH) and be in the caller's
-    /// session (EPERM); a negative group is EINVAL (ioctl_tty(2)).
-    static func checkSetForegroundGroup(_ file: OpenFile, group: Int32) throws(Errno) {
-        guard let ttyFile = file as? TTYFile else { return }
-        let p = currentProcess
-        guard Int(ttyFile.tty.sessionID) == p.session else { throw .ENOTTY }
-        guard group >= 0 else { throw .EINVAL }
-        let sessions = ProcessTable.lock.withLockIRQSave {
-            ProcessTable.processes.values.filter { $0.processGroup == Int(group) }.map { $0.session }
-        }
-        guard !sessions.isEmpty else { throw .ESRCH }
-        guard sessions.allSatisfy({ $0 == p.session }) else { throw .EPERM }
     }
 
     static func notifyParent(_ process: Process, code: Int32, status: Int32) {

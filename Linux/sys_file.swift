@@ -215,12 +215,13 @@ func sys_fcntl(_ a: SyscallArguments) throws(Errno) -> Int {
 }
 
 /// ioctl(2): FIONBIO/FIOCLEX/FIONCLEX here, the rest to the file (ttys: termios, window size,
-/// process groups; a background job changing its terminal gets SIGTTOU first: JobControl).
+/// process groups).
 func sys_ioctl(_ a: SyscallArguments) throws(Errno) -> Int {
     let p = currentProcess
     let n = fd(a.a0)
     let file = try p.files.get(n)
     let request = UInt32(truncatingIfNeeded: a.a1)
+    if request == 0x5410 { try JobControl.checkSetForegroundGroup(file, argument: a.a2) }   // TIOCSPGRP
     switch request {
     case 0x5421:                                                   // FIONBIO
         let on = try UserMemory.read(a.a2, as: Int32.self) != 0
@@ -230,12 +231,8 @@ func sys_ioctl(_ a: SyscallArguments) throws(Errno) -> Int {
         return 0
     case 0x5451: try p.files.setCloseOnExec(n, true); return 0     // FIOCLEX
     case 0x5450: try p.files.setCloseOnExec(n, false); return 0    // FIONCLEX
-    case 0x5410:                                                   // TIOCSPGRP
-        if file is TTYFile { try JobControl.checkSetForegroundGroup(file, group: try UserMemory.read(a.a2, as: Int32.self)) }
-        try JobControl.checkTerminalChange(file, request: request)
-        return try file.ioctl(request, argument: a.a2, caller: SyscallIoctlCaller(p))
     default:
-        try JobControl.checkTerminalChange(file, request: request)
+        if JobControl.isTerminalChange(request) { try JobControl.checkTerminalChange(file) }
         return try file.ioctl(request, argument: a.a2, caller: SyscallIoctlCaller(p))
     }
 }
