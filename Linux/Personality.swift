@@ -60,6 +60,7 @@ enum LinuxPersonality {
             MachineExit.exit(success: false)
         }) else { kernelPanic("cannot create the init thread") }
         threadRef = thread
+        thread.tid = pid                 // init's thread id is its pid (gettid, sched_getaffinity(1))
         thread.process = process
         process.threads.append(thread)
         Scheduler.start(thread)

@@ -39,6 +39,8 @@ final class Process {
     /// Descriptors, working directory and file-creation mask.
     var files = FileTable()
     var cwd: Inode
+    /// The root directory chroot(2) set (nil: the name space's root); inherited by fork.
+    var root: Inode?
     var umask: UInt32 = 0o022
     /// When it started, in clock ticks since boot (/proc/PID/stat field 22).
     let startTicks = Clock.nanoseconds() / 10_000_000
@@ -55,6 +57,7 @@ final class Process {
     init(pid: Int, parent: Process?, pageTables: UserPageTables, addressSpace: AddressSpace) {
         self.pid = pid
         cwd = parent?.cwd ?? KernelFiles.vfs.root
+        root = parent?.root
         self.parent = parent
         self.pageTables = pageTables
         self.addressSpace = addressSpace

@@ -135,6 +135,7 @@ enum SyscallTable {
         case 157: return try sys_prctl(a)                // prctl
         case 158: return try sys_arch_prctl(a)           // arch_prctl
         case 160: return try sys_setrlimit(a)            // setrlimit
+        case 161: return try sys_chroot(a)               // chroot
         case 162: return try sys_sync(a)                 // sync
         case 165: return try sys_mount(a)                // mount
         case 166: return try sys_umount2(a)              // umount2

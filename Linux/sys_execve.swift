@@ -56,9 +56,11 @@ enum Exec {
     }
     static let pieBase: UInt64 = 0x5555_5555_4000
 
-    /// Loads `path` into `process` and points `thread`'s user frame at its entry.
+    /// Loads `path` into `process` and points `thread`'s user frame at its entry. The command
+    /// name (/proc/PID/comm) is the base name of the path execve was given, also for a "#!"
+    /// script (`scriptPath`), as on Linux: `pidof script.sh` finds the script's shell.
     static func execute(process: Process, thread: Thread, path: [UInt8], arguments: [[UInt8]],
-                        environment: [[UInt8]], depth: Int = 0) throws(Errno) {
+                        environment: [[UInt8]], depth: Int = 0, scriptPath: [UInt8]? = nil) throws(Errno) {
         guard depth <= 4 else { throw .ELOOP }
         let stackLimit = Exec.stackLimit(process.limits.soft(ResourceLimits.STACK))
         let stackSize = min(stackLimit, 8 << 20)
@@ -72,7 +74,7 @@ enum Exec {
             newArguments.append(path)
             newArguments += arguments.dropFirst()
             return try execute(process: process, thread: thread, path: interpreter, arguments: newArguments,
-                               environment: environment, depth: depth + 1)
+                               environment: environment, depth: depth + 1, scriptPath: scriptPath ?? path)
         }
         let image = try ELFImage.parse(fileSize: file.size) { offset, count in file.read(offset, count) }
         guard image.interpreter == nil else { throw .ENOEXEC }      // dynamic programs: later
@@ -142,7 +144,8 @@ enum Exec {
         frame.pointee.ss = UInt64(Selector.userData)
         frame.pointee.rflags = 0x202
         frame.pointee.rsp = stack.stackPointer
-        let base = path.lastIndex(of: UInt8(ascii: "/")).map { Array(path[($0 + 1)...]) } ?? path
+        let named = scriptPath ?? path
+        let base = named.lastIndex(of: UInt8(ascii: "/")).map { Array(named[($0 + 1)...]) } ?? named
         process.command = Array(base.prefix(15))
         process.signals.resetForExec()
         process.timers.deletePosixTimers()               // alarm and itimers stay (execve(2))

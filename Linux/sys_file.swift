@@ -224,6 +224,7 @@ func sys_ioctl(_ a: SyscallArguments) throws(Errno) -> Int {
     let n = fd(a.a0)
     let file = try p.files.get(n)
     let request = UInt32(truncatingIfNeeded: a.a1)
+    if request == 0x5410 { try JobControl.checkSetForegroundGroup(file, argument: a.a2) }   // TIOCSPGRP
     switch request {
     case 0x5421:                                                   // FIONBIO
         let on = try UserMemory.read(a.a2, as: Int32.self) != 0

@@ -1,5 +1,5 @@
 // The name space: stat family (stat/lstat/fstat/newfstatat/statx), access/faccessat,
-// getcwd/chdir/fchdir, mkdir/mknod, unlink/rmdir, rename, link, symlink, readlink, chmod,
+// getcwd/chdir/fchdir/chroot, mkdir/mknod, unlink/rmdir, rename, link, symlink, readlink, chmod,
 // chown, utimensat, truncate, statfs, umask, mount/umount2. Paths resolve from the cwd or the
 // *at call's directory descriptor; AT_EMPTY_PATH operates on the descriptor itself.
 import FileSystem
@@ -70,6 +70,17 @@ func sys_chdir(_ a: SyscallArguments) throws(Errno) -> Int {
     let inode = try KernelFiles.vfs.resolve(try userPath(a.a0), from: currentProcess.cwd)
     guard inode.isDirectory else { throw .ENOTDIR }
     currentProcess.cwd = inode
+    return 0
+}
+
+/// chroot(2): absolute paths and ".." of the caller (and its children) stop at `path`
+/// (ENOTDIR if it is not a directory). The cwd stays where it is, as on Linux.
+func sys_chroot(_ a: SyscallArguments) throws(Errno) -> Int {
+    let inode = try KernelFiles.vfs.resolve(try userPath(a.a0), from: currentProcess.cwd)
+    guard inode.isDirectory else { throw .ENOTDIR }
+    guard let vfs = KernelFiles.vfs else { throw .ENOENT }
+    if vfs.rootOverride == nil { vfs.rootOverride = { Scheduler.current.process?.root } }
+    currentProcess.root = inode === vfs.root ? nil : inode
     return 0
 }
 

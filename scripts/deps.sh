@@ -14,6 +14,8 @@ have pkg-config         || need+=(pkg-config)
 have gcc                || need+=(gcc)
 have fusermount3        || need+=(fuse3)   # kfs-fuse: unmounting (and mounting as non-root)
 have babeltrace2        || need+=(babeltrace2)
+have curl               || need+=(curl)          # the busybox source package (tests/busybox-suite)
+have python3            || need+=(python3)       # tests/bash-interactive drives the console
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "deps: installing ${need[*]}" >&2
 sudo=""

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds build/initramfs.cpio, the root file system `make run` boots: Debian's busybox-static
-# (downloaded with apt-get download and unpacked with dpkg -x into build/, never committed),
-# a link for every applet, a minimal /etc, and /init (rootfs/init) that starts a shell.
+# and bash-static (downloaded with apt-get download and unpacked with dpkg -x into build/,
+# never committed), a link for every applet, /bin/bash, a minimal /etc, and /init
+# (rootfs/init) that starts a shell.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 debs=build/debs
@@ -13,9 +14,15 @@ if [ ! -x "$debs/busybox/bin/busybox" ]; then
   (cd "$debs" && { apt-get download busybox-static >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 || sudo apt-get update -qq; apt-get download busybox-static; }; })
   dpkg -x "$debs"/busybox-static_*.deb "$debs/busybox"
 fi
+if [ ! -x "$debs/bash/bin/bash-static" ]; then
+  rm -rf "$debs/bash" "$debs"/bash-static_*.deb
+  (cd "$debs" && { apt-get download bash-static >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 || sudo apt-get update -qq; apt-get download bash-static; }; })
+  dpkg -x "$debs"/bash-static_*.deb "$debs/bash"
+fi
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,etc,root,mnt}
 cp "$debs/busybox/bin/busybox" "$root/bin/busybox"
+cp "$debs/bash/bin/bash-static" "$root/bin/bash"
 for applet in $("$debs/busybox/bin/busybox" --list-full); do
   [ "$applet" = bin/busybox ] && continue
   mkdir -p "$root/$(dirname "$applet")"

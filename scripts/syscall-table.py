@@ -18,6 +18,7 @@ notes = {
     "arch_prctl": "ARCH_SET_FS/ARCH_GET_FS; GS gives EINVAL",
     "prlimit64": "enforced: NOFILE (EMFILE; poll nfds), STACK (next exec), AS (mmap, brk), SIGPENDING (sigqueue, timer_create), CPU (SIGXCPU, SIGKILL); the rest stored only; NPROC not enforced (root is exempt)",
     "getrlimit": "as prlimit64", "setrlimit": "as prlimit64",
+    "chroot": "per-process root, inherited by fork, honoured by path lookup (/proc/PID/root does not show it)",
     "getrusage": "RUSAGE_SELF, RUSAGE_CHILDREN, RUSAGE_THREAD: CPU times (tick-split user/system), ru_nvcsw/ru_nivcsw; memory and I/O counts 0",
     "times": "clock ticks of 10 ms",
     "nanosleep": "a handler gets EINTR and the time left; without one the sleep resumes (restart_syscall)",

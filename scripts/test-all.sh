@@ -5,6 +5,8 @@
 #   tier 2: the kernel built with its in-kernel tests, run in QEMU (scripts/test-kernel.sh)
 #   tier 3: Linux-ABI programs in an initramfs, compared with the host's Linux
 #           (arrives with the Linux personality: tests/linux-abi/ is its place)
+#   real suites: Debian's busybox test suite, bash scripts under bash-static, interactive bash
+#           (tests/busybox-suite, tests/bash-suite, tests/bash-interactive)
 set -u
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -18,6 +20,9 @@ run "tier 2: in-kernel tests in QEMU" bash scripts/test-kernel.sh
 run "tier 2: tracing over COM2" bash scripts/test-trace.sh
 run "tier 2: KFS on virtio-blk (end to end, crash)" bash scripts/test-kfs.sh
 run "tier 3: Linux-ABI tests" bash tests/linux-abi/run.sh
+run "real suites: busybox's test suite (host Linux vs ours)" bash tests/busybox-suite/run.sh
+run "real suites: bash scripts under bash-static (host Linux vs ours)" bash tests/bash-suite/run.sh
+run "real suites: interactive bash with job control on the console" bash tests/bash-interactive/run.sh
 run "tier 3: benchmark programs run on our kernel (no timing)" bash bench/test.sh
 echo "make test: $([ $status = 0 ] && echo passed || echo FAILED) in $(( $(date +%s) - start )) s"
 exit $status

@@ -66,7 +66,7 @@ final class ProcDirectoryInode: Inode, @unchecked Sendable {
         }
     }
 
-    override func createNode(_ name: [UInt8], mode: FileMode, device: DeviceNumber, uid: UInt32, gid: UInt32) throws(Errno) -> Inode { throw .EACCES }
+    override func createNode(_ name: [UInt8], mode: FileMode, device: DeviceNumber, uid: UInt32, gid: UInt32) throws(Errno) -> Inode { throw .ENOENT }   // Linux: no such entry (proc lookups fail, nothing is created)
     override func makeDirectory(_ name: [UInt8], mode: FileMode, uid: UInt32, gid: UInt32) throws(Errno) -> Inode { throw .EACCES }
     override func makeSymlink(_ name: [UInt8], target: [UInt8], uid: UInt32, gid: UInt32) throws(Errno) -> Inode { throw .EACCES }
     override func link(_ name: [UInt8], to inode: Inode) throws(Errno) { throw .EACCES }

@@ -46,12 +46,15 @@ extension VFS {
     static func isDot(_ n: [UInt8]) -> Bool { n.count == 1 && n[0] == 0x2e }
     static func isDotDot(_ n: [UInt8]) -> Bool { n.count == 2 && n[0] == 0x2e && n[1] == 0x2e }
 
+    /// The root the caller sees: its chroot(2) directory, else the name space's root.
+    public var callerRoot: Inode { rootOverride?() ?? root }
+
     /// The directory to start from: root for absolute paths, else `from` (or root).
     func startingPoint(_ path: [UInt8], from directory: Inode?) throws(Errno) -> Inode {
         guard !path.isEmpty else { throw .ENOENT }
         guard path.count < PATH_MAX else { throw .ENAMETOOLONG }
-        if path[0] == 0x2f { return root }
-        guard let d = directory else { return root }
+        if path[0] == 0x2f { return callerRoot }
+        guard let d = directory else { return callerRoot }
         guard d.isDirectory else { throw .ENOTDIR }
         return d
     }
@@ -78,9 +81,9 @@ extension VFS {
         return found
     }
 
-    /// ".." of `directory`: stays at the name space's root, climbs out of mounted roots.
+    /// ".." of `directory`: stays at the caller's root, climbs out of mounted roots.
     func parentOf(_ directory: Inode) throws(Errno) -> Inode {
-        let top = root
+        let top = callerRoot
         var current = directory
         while current !== top, current === current.superBlock.root, let mp = current.superBlock.mount?.mountpoint {
             current = mp
@@ -134,7 +137,7 @@ extension VFS {
                 guard target.count < PATH_MAX else { throw .ENAMETOOLONG }
                 let (absolute, parts, targetTrailing) = VFS.split(target)
                 if isLast && targetTrailing { mustBeDirectory = true }
-                if absolute { current = root }
+                if absolute { current = callerRoot }
                 for p in parts.reversed() { stack.append(p) }
                 if parts.isEmpty && isLast {
                     // A link to "/": the walk ends at the root.

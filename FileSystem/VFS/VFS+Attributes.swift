@@ -49,7 +49,7 @@ extension VFS {
     /// The absolute path of a directory (getcwd(2)); nil if it was removed (getcwd's ENOENT).
     /// Climbs parent links and crosses from mounted roots to their mount points.
     public func path(of directory: Inode) -> [UInt8]? {
-        let top = root
+        let top = callerRoot
         var names: [[UInt8]] = []
         var current = directory
         var steps = 0

@@ -33,6 +33,12 @@ extension VFS {
                         if flags.contains(.O_NOFOLLOW) { throw .ELOOP }
                         links += 1
                         guard links <= MAXSYMLINKS else { throw .ELOOP }
+                        // A /proc/PID/fd/N link leads to the open file's inode itself (bash's
+                        // `> >(cmd)` opens /dev/fd/63 with O_CREAT|O_TRUNC: a pipe).
+                        if let jump = try found.followLink() {
+                            resolved = Resolved(inode: jump, parent: nil, name: [])
+                            break
+                        }
                         currentPath = try found.readlink()
                         start = at.directory
                         continue

@@ -50,6 +50,9 @@ public final class VFS: @unchecked Sendable {
     /// walk: `mountRoot` runs once at boot, before any concurrent use.
     public var root: Inode { rootMount!.superBlock.root }
     public var hasRoot: Bool { rootMount != nil }
+    /// The calling process's root directory after chroot(2), if any (set by the Linux
+    /// personality, which knows the caller; nil when nobody has called chroot).
+    public var rootOverride: (() -> Inode?)? = nil
 
     /// Makes `superBlock` the root file system.
     public func mountRoot(_ superBlock: SuperBlock, source: String = "rootfs") {
