@@ -31,6 +31,9 @@ final class Thread {
     var tid: Int = 0
     /// set_tid_address / CLONE_CHILD_CLEARTID: zeroed and futex-woken when the thread exits.
     var clearChildTID: UInt64 = 0
+    /// set_robust_list: the user address of this thread's robust_list_head (0: none), walked
+    /// when the thread exits (Linux's exit_robust_list).
+    var robustList: UInt64 = 0
     /// Signals sent to this thread alone (tgkill, SIGEV_THREAD_ID), with their siginfo
     /// (guarded by the process's signal lock), and the request to exit (exit_group).
     var signalQueue = SignalQueue()

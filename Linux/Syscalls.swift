@@ -178,6 +178,7 @@ enum SyscallTable {
         case 270: return try sys_pselect6(a)             // pselect6
         case 271: return try sys_ppoll(a)                // ppoll
         case 273: return try sys_set_robust_list(a)      // set_robust_list
+        case 274: return try sys_get_robust_list(a)      // get_robust_list
         case 280: return try sys_utimensat(a)            // utimensat
         case 281: return try sys_epoll_pwait(a)          // epoll_pwait
         case 284: return try sys_eventfd(a)              // eventfd

@@ -62,6 +62,7 @@ enum Threads {
     static func finishThread() -> Bool {
         let me = Scheduler.current
         guard let process = me.process else { return true }
+        if me.robustList != 0 { RobustFutexList.release(head: me.robustList, thread: me, process: process) }
         if me.clearChildTID != 0 {
             try? UserMemory.write(me.clearChildTID, Int32(0))
             _ = Futex.wake(process: process, address: me.clearChildTID, count: 1, bitset: ~0, isPrivate: false)

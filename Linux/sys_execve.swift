@@ -25,7 +25,10 @@ struct ExecutableFile {
         size = UInt64(max(st.size, 0))
         var pages = true
         do { _ = try inode.page(at: 0, create: false) } catch { pages = false }
-        mappable = pages
+        // KFS files have a page cache too, but a program mapped from it crashed at once (busybox
+        // as init on root=/dev/vda, SIGSEGV in its first instructions): until that is understood,
+        // programs on KFS are copied (docs/kfs.md, "Limits").
+        mappable = pages && !(inode is KFSInode)
     }
 
     /// `count` bytes at `offset`, or nil if the file is shorter or cannot be read.
@@ -133,6 +136,7 @@ enum Exec {
         process.addressSpace = space
         tables.activate()
         thread.fsBase = 0
+        thread.robustList = 0                            // as Linux: exec forgets the robust list
         thread.altStackBase = 0                          // execve drops the alternate stack
         thread.altStackSize = 0
         UserMode.setFSBase(0)

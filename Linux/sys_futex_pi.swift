@@ -5,9 +5,10 @@
 // FUTEX_LOCK_PI(2) sets FUTEX_WAITERS and sleeps; FUTEX_UNLOCK_PI hands the lock straight to
 // the first waiter (its TID goes into the word, with FUTEX_WAITERS if more wait); TRYLOCK_PI
 // never sleeps. Every change to the word is an atomic compare-and-swap on user memory
-// (k42_cmpxchg_user32), made under the futex's bucket lock. Simplified: no priority is
+// (k42_cmpxchg_user32), made under the futex's bucket lock. A robust PI futex whose owner
+// died goes to the first waiter with FUTEX_OWNER_DIED (handOffDeadOwner). Simplified: no priority is
 // inherited (the scheduler has no priorities to lend yet: waiters queue first come, first
-// served), and a dying owner does not set FUTEX_OWNER_DIED (no robust-list walk).
+// served).
 import LinuxABI
 import Objects
 
@@ -92,6 +93,38 @@ extension Futex {
             }
             Scheduler.block()
         }
+    }
+
+    /// A PI futex whose owner exited while holding it (robust list): the first waiter gets it
+    /// with FUTEX_OWNER_DIED (so its pthread_mutex_lock says EOWNERDEAD); with no waiter the word
+    /// becomes FUTEX_OWNER_DIED alone, and the next locker takes it (lockPI: TID 0 is free).
+    static func handOffDeadOwner(process: Process, address: UInt64, value observed: UInt32) {
+        let k = key(process, address, isPrivate: false)
+        let b = bucket(k)
+        var next: Thread? = nil
+        b.lock.lock()
+        var value = observed
+        for _ in 0..<16 {
+            let queued = b.waiters.filter { $0.key == k && !$0.woken }
+            var desired = ownerDiedBit
+            if let first = queued.first {
+                desired |= UInt32(truncatingIfNeeded: first.thread.tid) | (queued.count > 1 ? waitersBit : 0)
+            }
+            guard let old = try? compareAndSwap(address, expected: value, desired: desired) else { break }
+            if old != value {
+                guard old & tidMask == observed & tidMask else { break }   // someone else owns it now
+                value = old
+                continue
+            }
+            if let first = queued.first {
+                first.woken = true
+                b.waiters.removeAll { $0 === first }
+                next = first.thread
+            }
+            break
+        }
+        b.lock.unlock()
+        if let next { Scheduler.wake(next) }
     }
 
     /// FUTEX_UNLOCK_PI: EPERM unless the caller owns the word; hands the lock to the first

@@ -79,8 +79,33 @@ func sys_set_tid_address(_ a: SyscallArguments) throws(Errno) -> Int {
     return t.tid
 }
 
+/// set_robust_list(2): remembers the head; the list is walked when the thread exits
+/// (Linux/RobustFutex.swift).
 func sys_set_robust_list(_ a: SyscallArguments) throws(Errno) -> Int {
-    guard a.a1 == 24 else { throw .EINVAL }                // sizeof(struct robust_list_head)
+    guard a.a1 == RobustFutexList.headSize else { throw .EINVAL }   // sizeof(struct robust_list_head)
+    Scheduler.current.robustList = a.a0
+    return 0
+}
+
+/// get_robust_list(2): pid 0 is the caller; another thread's list needs it to be a thread of
+/// ours (Linux also allows ptrace-capable callers).
+func sys_get_robust_list(_ a: SyscallArguments) throws(Errno) -> Int {
+    let tid = Int(Int32(truncatingIfNeeded: a.a0))
+    let head: UInt64
+    if tid == 0 {
+        head = Scheduler.current.robustList
+    } else {
+        let me = currentProcess
+        let found: Thread? = ProcessTable.lock.withLockIRQSave {
+            if let t = ProcessTable.threads[tid] { return t }
+            return ProcessTable.processes[tid].flatMap { $0.isZombie ? nil : $0.threads.first }
+        }
+        guard let t = found else { throw .ESRCH }
+        guard t.process === me else { throw .EPERM }
+        head = t.robustList
+    }
+    try UserMemory.write(a.a1, head)
+    try UserMemory.write(a.a2, UInt64(RobustFutexList.headSize))
     return 0
 }
 

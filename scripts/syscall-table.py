@@ -5,7 +5,7 @@ import re, sys
 notes = {
     "mmap": "anonymous and file mappings (shared, private copy-on-write); no MAP_HUGETLB, MAP_LOCKED",
     "clone": "CLONE_THREAD threads (SETTLS, PARENT_SETTID, CHILD_SETTID/CLEARTID) or fork-like processes; CLONE_VM without CLONE_THREAD is a copy-on-write fork; no namespaces",
-    "futex": "WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAIT_BITSET, WAKE_BITSET; LOCK_PI, LOCK_PI2, TRYLOCK_PI, UNLOCK_PI (ownership protocol; no priority is inherited, no OWNER_DIED); shared futexes in MAP_SHARED memory keyed by FCM and offset; no WAKE_OP, no *_REQUEUE_PI",
+    "futex": "WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAIT_BITSET, WAKE_BITSET; LOCK_PI, LOCK_PI2, TRYLOCK_PI, UNLOCK_PI (ownership protocol, OWNER_DIED from robust lists; no priority is inherited); shared futexes in MAP_SHARED memory keyed by FCM and offset; no WAKE_OP, no *_REQUEUE_PI",
     "sched_setaffinity": "moves the calling thread; for others the mask applies from their next migration",
     "sigaltstack": "SA_ONSTACK handlers run on it",
     "vfork": "implemented as fork (a copy-on-write copy), which POSIX allows",
@@ -18,6 +18,7 @@ notes = {
     "arch_prctl": "ARCH_SET_FS/ARCH_GET_FS; GS gives EINVAL",
     "prlimit64": "enforced: NOFILE (EMFILE; poll nfds), STACK (next exec), AS (mmap, brk), SIGPENDING (sigqueue, timer_create), CPU (SIGXCPU, SIGKILL); the rest stored only; NPROC not enforced (root is exempt)",
     "getrlimit": "as prlimit64", "setrlimit": "as prlimit64",
+    "set_robust_list": "the list is walked when the thread exits: futexes it still holds get FUTEX_OWNER_DIED and a waiter (EOWNERDEAD in glibc)", "get_robust_list": "the caller or a thread of its process (ESRCH, EPERM otherwise)",
     "chroot": "per-process root, inherited by fork, honoured by path lookup (/proc/PID/root does not show it)",
     "getrusage": "RUSAGE_SELF, RUSAGE_CHILDREN, RUSAGE_THREAD: CPU times (tick-split user/system), ru_nvcsw/ru_nivcsw; memory and I/O counts 0",
     "times": "clock ticks of 10 ms",
