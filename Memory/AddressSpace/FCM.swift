@@ -57,8 +57,21 @@ public final class FCMAnonymous: FCM {
 
     override public func pageForRead(_ index: UInt64) -> (physical: UInt64, owned: Bool)? {
         if let found = find(index) { return found }
+        // Cached nowhere: a file at the bottom of the chain reads it in and it is mapped shared,
+        // read-only (the first write copies it); with no file below, a zero page of our own.
+        if let file = bottomFile, let page = file.pageForRead(index) { return (page.physical, false) }
         guard let pa = pageForWrite(index) else { return nil }
         return (pa, true)
+    }
+
+    /// The first FCM below that is not anonymous (a file's), if any.
+    var bottomFile: FCM? {
+        var next = backing
+        while let b = next {
+            guard let anonymous = b as? FCMAnonymous else { return b }
+            next = anonymous.backing
+        }
+        return nil
     }
 
     override public func isBeyondEnd(_ index: UInt64) -> Bool {
@@ -84,11 +97,13 @@ public final class FCMAnonymous: FCM {
         return winner
     }
 
-    /// The page a first write copies: down the chain, asking a file FCM to read it in.
+    /// The page a first write copies: down the chain, asking the file FCM at its bottom to read
+    /// it in if no FCM has it yet (a file system whose pages are not always resident, like KFS's
+    /// page cache, would otherwise give a zero page to a forked child's first write).
     func backingPage(_ index: UInt64) -> UInt64? {
         guard let b = backing else { return nil }
-        if let anonymous = b as? FCMAnonymous { return anonymous.find(index)?.physical }
-        return b.pageForRead(index)?.physical
+        if let anonymous = b as? FCMAnonymous, let found = anonymous.find(index) { return found.physical }
+        return bottomFile?.pageForRead(index)?.physical
     }
 
     override public func discard(first: UInt64, count: UInt64) {
