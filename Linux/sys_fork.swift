@@ -8,7 +8,11 @@ import Trace
 
 enum ProcessCreation {
     /// A copy of the calling process whose single thread returns 0 from the system call.
-    static func fork(_ a: SyscallArguments, childStack: UInt64 = 0) throws(Errno) -> Int {
+    /// clone's CLONE_CHILD_SETTID (`childSetTID`: the child's TID stored at that address in the
+    /// child's memory, before it returns to user mode) and CLONE_CHILD_CLEARTID (`childClearTID`:
+    /// zeroed and woken when it exits) are how glibc's fork keeps its cached TID right.
+    static func fork(_ a: SyscallArguments, childStack: UInt64 = 0, childSetTID: UInt64 = 0,
+                     childClearTID: UInt64 = 0) throws(Errno) -> Int {
         let parent = currentProcess
         let parentThread = Scheduler.current
         let pid = try ProcessTable.allocatePID()
@@ -27,11 +31,13 @@ enum ProcessCreation {
         child.timers.setCPULimit(soft: cpuLimit.0, hard: cpuLimit.1)
         var childThreadRef: Thread? = nil
         guard let thread = Thread(cpu: Scheduler.placement(), entry: {
+            if childSetTID != 0 { try? UserMemory.write(childSetTID, Int32(pid)) }   // in the child's memory
             k42_user_return(childThreadRef!.userFrame)
         }) else { ProcessTable.remove(pid); throw .ENOMEM }
         childThreadRef = thread
         thread.process = child
         thread.tid = pid
+        thread.clearChildTID = childClearTID
         thread.fsBase = parentThread.fsBase
         thread.blockedSignals = parentThread.blockedSignals
         thread.altStackBase = parentThread.altStackBase     // fork keeps the alternate stack
@@ -62,7 +68,9 @@ func sys_clone(_ a: SyscallArguments) throws(Errno) -> Int {
         return try Threads.create(a, flags: flags, stack: a.a1, parentTID: a.a2, childTID: a.a3, tls: a.a4)
     }
     if flags & Threads.CLONE_SIGHAND != 0 && flags & Threads.CLONE_VM == 0 { throw .EINVAL }
-    let pid = try ProcessCreation.fork(a, childStack: a.a1)
+    let pid = try ProcessCreation.fork(a, childStack: a.a1,
+                                       childSetTID: flags & Threads.CLONE_CHILD_SETTID != 0 ? a.a3 : 0,
+                                       childClearTID: flags & Threads.CLONE_CHILD_CLEARTID != 0 ? a.a3 : 0)
     if flags & Threads.CLONE_PARENT_SETTID != 0, a.a2 != 0 { try UserMemory.write(a.a2, Int32(pid)) }
     return pid
 }

@@ -54,10 +54,12 @@ extension Futex {
             let value: UInt32
             do { value = try UserMemory.read(address, as: UInt32.self) } catch { leave(); b.lock.unlock(); throw error }
             if value & tidMask == 0 {
-                // Free (or its owner died): take it, keeping FUTEX_WAITERS if others wait.
+                // Free (or its owner died): take it, keeping FUTEX_WAITERS if others wait and
+                // FUTEX_OWNER_DIED (glibc then reports EOWNERDEAD; Linux's futex_lock_pi_atomic).
                 let others = b.waiters.contains { $0.key == k && $0 !== waiter }
+                let desired = tid | (value & ownerDiedBit) | (others ? waitersBit : 0)
                 let old: UInt32
-                do { old = try compareAndSwap(address, expected: value, desired: tid | (others ? waitersBit : 0)) }
+                do { old = try compareAndSwap(address, expected: value, desired: desired) }
                 catch { leave(); b.lock.unlock(); throw error }
                 if old != value { b.lock.unlock(); continue }                // user space raced us
                 leave(); b.lock.unlock()

@@ -81,6 +81,21 @@ int main(void) {
     printf("inconsistent: next lock: %s\n", r == ENOTRECOVERABLE ? "ENOTRECOVERABLE" : strerror(r));
     m = saved;
 
+    /* fork's CLONE_CHILD_SETTID: glibc's cached TID in the child is the child's, so an
+     * error-checking mutex the parent locked is not the child's to unlock (EPERM). */
+    pthread_mutex_t *e = m + 2;
+    pthread_mutexattr_t ea;
+    pthread_mutexattr_init(&ea);
+    pthread_mutexattr_settype(&ea, PTHREAD_MUTEX_ERRORCHECK);
+    pthread_mutex_init(e, &ea);
+    pthread_mutex_lock(e);
+    c = fork();
+    if (c == 0) { _exit(pthread_mutex_unlock(e) == EPERM ? 0 : 1); }
+    int st = 0;
+    waitpid(c, &st, 0);
+    printf("child unlocking the parent's errorcheck mutex gets EPERM: %d\n", WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    pthread_mutex_unlock(e);
+
     /* get_robust_list / set_robust_list. */
     void *head = NULL;
     size_t len = 0;
