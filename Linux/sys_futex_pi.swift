@@ -97,6 +97,21 @@ extension Futex {
         }
     }
 
+    /// The waiter a hand-off goes to (the first queued on `k`) and the word that gives it the
+    /// lock: its TID, with FUTEX_WAITERS if more wait; (nil, 0) if nobody waits. Bucket lock held.
+    private static func handOffWordLocked(_ b: Bucket, _ k: Key) -> (first: Waiter?, word: UInt32) {
+        let queued = b.waiters.filter { $0.key == k && !$0.woken }
+        guard let first = queued.first else { return (nil, 0) }
+        return (first, UInt32(truncatingIfNeeded: first.thread.tid) | (queued.count > 1 ? waitersBit : 0))
+    }
+
+    /// Completes a hand-off to `first` (bucket lock held); wake the thread after unlocking.
+    private static func grantLocked(_ b: Bucket, _ first: Waiter) -> Thread {
+        first.woken = true
+        b.waiters.removeAll { $0 === first }
+        return first.thread
+    }
+
     /// A PI futex whose owner exited while holding it (robust list): the first waiter gets it
     /// with FUTEX_OWNER_DIED (so its pthread_mutex_lock says EOWNERDEAD); with no waiter the word
     /// becomes FUTEX_OWNER_DIED alone, and the next locker takes it (lockPI: TID 0 is free).
@@ -107,22 +122,14 @@ extension Futex {
         b.lock.lock()
         var value = observed
         for _ in 0..<16 {
-            let queued = b.waiters.filter { $0.key == k && !$0.woken }
-            var desired = ownerDiedBit
-            if let first = queued.first {
-                desired |= UInt32(truncatingIfNeeded: first.thread.tid) | (queued.count > 1 ? waitersBit : 0)
-            }
-            guard let old = try? compareAndSwap(address, expected: value, desired: desired) else { break }
+            let (first, word) = handOffWordLocked(b, k)
+            guard let old = try? compareAndSwap(address, expected: value, desired: word | ownerDiedBit) else { break }
             if old != value {
                 guard old & tidMask == observed & tidMask else { break }   // someone else owns it now
                 value = old
                 continue
             }
-            if let first = queued.first {
-                first.woken = true
-                b.waiters.removeAll { $0 === first }
-                next = first.thread
-            }
+            if let first { next = grantLocked(b, first) }
             break
         }
         b.lock.unlock()
@@ -142,21 +149,11 @@ extension Futex {
             let value: UInt32
             do { value = try UserMemory.read(address, as: UInt32.self) } catch { b.lock.unlock(); throw error }
             guard value & tidMask == tid else { b.lock.unlock(); throw .EPERM }
-            let queued = b.waiters.filter { $0.key == k && !$0.woken }
-            let desired: UInt32
-            if let first = queued.first {
-                desired = UInt32(truncatingIfNeeded: first.thread.tid) | (queued.count > 1 ? waitersBit : 0)
-            } else {
-                desired = 0
-            }
+            let (first, word) = handOffWordLocked(b, k)
             let old: UInt32
-            do { old = try compareAndSwap(address, expected: value, desired: desired) } catch { b.lock.unlock(); throw error }
+            do { old = try compareAndSwap(address, expected: value, desired: word) } catch { b.lock.unlock(); throw error }
             if old != value { continue }
-            if let first = queued.first {
-                first.woken = true
-                b.waiters.removeAll { $0 === first }
-                next = first.thread
-            }
+            if let first { next = grantLocked(b, first) }
             break
         }
         b.lock.unlock()

@@ -54,14 +54,22 @@ func benchEnabled<C: TraceClock>(clock: C.Type = PlatformClock.self) throws -> (
         throw TraceToolError("geometry")
     }
     let log = set.log(cpu: 0)
+    return perEvent(log, now: k42_timestamp) { i, round in
+        log.log(major: 13, minor: 2, clock: C.self, UInt64(i), UInt64(round))
+    }
+}
+
+/// Median and p99 cost of `event` in 100,000 batches of 64, timed by `now`, draining `log` now
+/// and then so it never fills.
+func perEvent(_ log: TraceLog, now: () -> UInt64, _ event: (Int, Int) -> Void) -> (Double, Double) {
     let batch = 64
     var samples: [Double] = []
     samples.reserveCapacity(100_000)
     for round in 0..<100_000 {
-        let t0 = k42_timestamp()
-        for i in 0..<batch { log.log(major: 13, minor: 2, clock: C.self, UInt64(i), UInt64(round)) }
-        let t1 = k42_timestamp()
-        samples.append(Double(t1 - t0) / Double(batch))
+        let t0 = now()
+        for i in 0..<batch { event(i, round) }
+        let t1 = now()
+        samples.append(Double(t1 &- t0) / Double(batch))
         if round % 1000 == 0 { while let v = log.nextCompleteBuffer() { log.release(v) } }
     }
     samples.sort()
@@ -80,18 +88,9 @@ func benchEnabledTSC() -> (Double, Double) {
         return (0, 0)
     }
     let log = set.log(cpu: 0)
-    let batch = 64
-    var samples: [Double] = []
-    samples.reserveCapacity(100_000)
-    for round in 0..<100_000 {
-        let t0 = k42_hosted_rdtsc()
-        for i in 0..<batch { log.log(major: 13, minor: 2, clock: TSCClock.self, UInt64(i), UInt64(round)) }
-        let t1 = k42_hosted_rdtsc()
-        samples.append(Double(t1 &- t0) / Double(batch))
-        if round % 1000 == 0 { while let v = log.nextCompleteBuffer() { log.release(v) } }
+    return perEvent(log, now: k42_hosted_rdtsc) { i, round in
+        log.log(major: 13, minor: 2, clock: TSCClock.self, UInt64(i), UInt64(round))
     }
-    samples.sort()
-    return (samples[samples.count / 2], samples[samples.count * 99 / 100])
 }
 
 /// Per-event cost through the global `trace(...)` entry (what kernel trace points call), with
@@ -105,18 +104,7 @@ func benchTracePoint() -> (Double, Double) {
     traceSetMask(TraceClass.test.maskBit)
     defer { traceSetMask(0); installedTracer = saved }
     let log = set.log(cpu: 0)
-    let batch = 64
-    var samples: [Double] = []
-    samples.reserveCapacity(100_000)
-    for round in 0..<100_000 {
-        let t0 = k42_timestamp()
-        for i in 0..<batch { trace(TestEvent.two, UInt64(i), UInt64(round)) }
-        let t1 = k42_timestamp()
-        samples.append(Double(t1 - t0) / Double(batch))
-        if round % 1000 == 0 { while let v = log.nextCompleteBuffer() { log.release(v) } }
-    }
-    samples.sort()
-    return (samples[samples.count / 2], samples[samples.count * 99 / 100])
+    return perEvent(log, now: k42_timestamp) { i, round in trace(TestEvent.two, UInt64(i), UInt64(round)) }
 }
 
 /// A per-process counter standing in for the clock, to separate the buffer protocol's cost
