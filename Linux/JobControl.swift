@@ -5,20 +5,29 @@
 import FileSystem
 import LinuxABI
 import Objects
+import Synchronization
+import Trace
 
 enum JobControl {
     static let SA_NOCLDSTOP: UInt64 = 1
 
     /// Stops `process` (called by the thread delivering the stop signal) and waits, blocked,
-    /// until it is continued or killed.
-    static func stop(_ process: Process, signal: Int32) {
+    /// until it is continued or killed. `continuesSeen` is the process's SIGCONT count when
+    /// the stop signal was dequeued: a SIGCONT sent since then cancels this stop.
+    static func stop(_ process: Process, signal: Int32, continuesSeen: UInt64) {
         let me = Scheduler.current
-        let others: [Thread] = ProcessTable.lock.withLockIRQSave {
+        let others: [Thread]? = ProcessTable.lock.withLockIRQSave {
+            // A SIGCONT that counts after this check finds `stopped` set and clears it.
+            guard process.continues.load(ordering: .sequentiallyConsistent) == continuesSeen else { return nil }
             process.stopped = true
             process.stopSignal = signal
             process.stopToReport = true
             process.continueToReport = false
             return process.threads.filter { $0 !== me }
+        }
+        guard let others else {
+            trace(ProcessEvent.signal, UInt64(process.pid), UInt64(me.tid), UInt64(signal), 0, 4)  // stop cancelled
+            return
         }
         for t in others { Scheduler.wake(t) }       // they stop on their way back to user mode
         notifyParent(process, code: 5, status: signal)          // CLD_STOPPED

@@ -28,6 +28,11 @@ final class Process {
     var stopSignal: Int32 = 0
     var stopToReport = false
     var continueToReport = false
+    /// SIGCONTs sent so far, counted under the signal lock as each discards the pending stop
+    /// signals. A thread that took a stop signal from the queue stops only if no SIGCONT came
+    /// after it (Linux does both under one siglock): otherwise STOP, CONT, TERM sent quickly
+    /// could leave the process stopped for good, its CONT spent before the stop began.
+    let continues = Atomic<UInt64>(0)
     /// Threads sleeping while the process is stopped.
     let stopWaiters = KernelWaitQueue()
     /// Signal actions and the pending set (Linux/Signals.swift).

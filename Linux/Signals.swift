@@ -9,6 +9,7 @@
 // ERESTARTNOHAND, ERESTART_RESTARTBLOCK (resume through restart_syscall(2)).
 import LinuxABI
 import Objects
+import Synchronization
 import Trace
 
 struct SignalAction {
@@ -91,6 +92,7 @@ enum Signals {
             if sig == Signal.SIGCONT {
                 state.queue.discard(Signal.stopSignals)
                 for t in process.threads { t.signalQueue.discard(Signal.stopSignals) }
+                process.continues.add(1, ordering: .sequentiallyConsistent)
             }
             if Signal.defaultStops(sig) { state.queue.discard(Signal.bit(Signal.SIGCONT)) }
         }
@@ -177,19 +179,19 @@ enum Signals {
         // mask leaves deliverable gets a frame on top, so the last one set up runs first.
         while true {
             let state = process.signals
-            let picked: (SignalAction, SignalInfo)? = state.lock.withLockIRQSave {
+            let picked: (SignalAction, SignalInfo, UInt64)? = state.lock.withLockIRQSave {
                 guard let info = dequeue(thread, state, mask: ~(thread.blockedSignals & ~Signal.unblockable)) else { return nil }
                 let sig = info.signal
                 let action = state.actions[Int(sig)]
                 if action.handler > 1 && action.flags & Signal.SA_RESETHAND != 0 { state.actions[Int(sig)] = SignalAction() }
-                return (action, info)
+                return (action, info, process.continues.load(ordering: .sequentiallyConsistent))
             }
-            guard let (action, info) = picked else { break }
+            guard let (action, info, continuesSeen) = picked else { break }
             let sig = info.signal
             if action.handler == 1 || (action.handler == 0 && Signal.defaultIgnores(sig)) { continue }
             if action.handler == 0 && Signal.defaultStops(sig) {
                 if JobControl.discardsStop(process, signal: sig) { continue }   // orphaned group
-                JobControl.stop(process, signal: sig)          // returns once continued
+                JobControl.stop(process, signal: sig, continuesSeen: continuesSeen)   // returns once continued
                 continue
             }
             if action.handler == 0 { UserTraps.kill(signal: sig) }

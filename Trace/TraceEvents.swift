@@ -178,7 +178,8 @@ public enum LockHoldEvent: UInt16, TraceEventKind {
 public enum ProcessEvent: UInt16, TraceEventKind {
     case fork = 0, exec = 1, exit = 2, threadCreate = 3
     /// A signal generated: tid 0 for a process-wide one; result 0 queued, 1 merged into a
-    /// pending instance (or a timer overrun), 2 discarded (ignored), 3 over RLIMIT_SIGPENDING.
+    /// pending instance (or a timer overrun), 2 discarded (ignored), 3 over RLIMIT_SIGPENDING,
+    /// 4 a dequeued stop signal cancelled by a SIGCONT sent before the stop began.
     case signal = 4
     /// A timer expired: kind 0 ITIMER_REAL, 1 ITIMER_VIRTUAL, 2 ITIMER_PROF, 3 POSIX timer `id`.
     case timerExpire = 5
