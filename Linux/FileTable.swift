@@ -21,9 +21,11 @@ final class FileTable {
         return f
     }
 
-    /// The open file at `fd`, retained for the caller, or nil.
+    /// The open file at `fd`, retained for the caller, or nil. Interrupts stay on: no
+    /// interrupt handler touches an fd table and the kernel does not preempt kernel code, so
+    /// the IRQ-saving form (a flags push, cli and popf per read and write) buys nothing here.
     func lookup(_ fd: Int32) -> OpenFile? {
-        lock.withLockIRQSave {
+        lock.withLock {
             guard fd >= 0, Int(fd) < slots.count else { return nil }
             return slots[Int(fd)]?.file
         }

@@ -96,14 +96,18 @@ func writeFrom(_ file: OpenFile, _ address: UInt64, _ count: Int, at offset: Int
 
 func sys_read(_ a: SyscallArguments) throws(Errno) -> Int {
     let file = try currentFile(fd(a.a0))
-    if let s = file as? UnixSocketFile { return try socketRead(s, [(a.a1, Int(truncatingIfNeeded: a.a2))]) }   // one datagram per call
-    try JobControl.checkTerminalRead(file)
+    if _slowPath(file.special != .none) {
+        if let s = file as? UnixSocketFile { return try socketRead(s, [(a.a1, Int(truncatingIfNeeded: a.a2))]) }   // one datagram per call
+        try JobControl.checkTerminalRead(file)
+    }
     return try readInto(file, a.a1, Int(truncatingIfNeeded: a.a2))
 }
 func sys_write(_ a: SyscallArguments) throws(Errno) -> Int {
     let file = try currentFile(fd(a.a0))
-    if let s = file as? UnixSocketFile { return try socketWrite(s, [(a.a1, Int(truncatingIfNeeded: a.a2))]) }
-    try JobControl.checkTerminalWrite(file)
+    if _slowPath(file.special != .none) {
+        if let s = file as? UnixSocketFile { return try socketWrite(s, [(a.a1, Int(truncatingIfNeeded: a.a2))]) }
+        try JobControl.checkTerminalWrite(file)
+    }
     return try writeFrom(file, a.a1, Int(truncatingIfNeeded: a.a2))
 }
 func sys_pread64(_ a: SyscallArguments) throws(Errno) -> Int {

@@ -15,31 +15,48 @@ public final class KernelHeap: @unchecked Sendable {
     /// Block sizes; every size is a multiple of 16, so blocks are 16-byte aligned.
     public static let sizeClasses: [Int] = [16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048]
     static let classCount = 14
+    static let largestSmall = 2048
 
     public let frames: FrameManager
-    private let pools: [CPUPool]
+    /// One pool per CPU, in plain memory: the fast paths reach theirs by index, with no
+    /// reference count to bump (a retained pool object cost an atomic increment and a release
+    /// call on every allocation) and no bounds check.
+    private let pools: UnsafeMutablePointer<CPUPool>
+    private let poolCount: Int
+    /// Blocks other CPUs freed, per owner: the address of the first (a lock-free stack that
+    /// its owner drains when a list runs empty). Slow paths only.
+    private let remotes: [RemoteList]
+    final class RemoteList { let head = Atomic<UInt>(0) }
+    /// Size class for each 16-byte granule of a request: classOf[(size + 15) / 16], 0...128.
+    private let classOf: UnsafeMutablePointer<UInt8>
 
-    final class CPUPool {
-        let heads: UnsafeMutablePointer<UnsafeMutableRawPointer?>   // per class
-        let remoteHead = Atomic<UInt>(0)                            // address of first remote block
+    struct CPUPool {
+        var heads: (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?,
+                    UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?,
+                    UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?,
+                    UnsafeMutableRawPointer?, UnsafeMutableRawPointer?)
+            = (nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil)
         var allocations: UInt64 = 0
         var frees: UInt64 = 0
         var remoteFrees: UInt64 = 0
         var slabPages: UInt64 = 0
-        init() {
-            heads = .allocate(capacity: KernelHeap.classCount)
-            heads.initialize(repeating: nil, count: KernelHeap.classCount)
-        }
     }
 
     public init(frames: FrameManager, maxCPUs: Int) {
         self.frames = frames
-        pools = (0..<maxCPUs).map { _ in CPUPool() }
+        poolCount = max(maxCPUs, 1)
+        pools = .allocate(capacity: poolCount)
+        pools.initialize(repeating: CPUPool(), count: poolCount)
+        remotes = (0..<poolCount).map { _ in RemoteList() }
+        classOf = .allocate(capacity: KernelHeap.largestSmall / 16 + 1)
+        var cls = 0
+        for granule in 0...(KernelHeap.largestSmall / 16) {
+            while KernelHeap.sizeClasses[cls] < granule * 16 { cls += 1 }
+            classOf[granule] = UInt8(cls)
+        }
     }
 
-    @inline(__always)
     static func sizeClass(for size: Int) -> Int? {
-        // Small table walk: 14 entries, the common sizes hit in the first few.
         var i = 0
         while i < classCount {
             if size <= sizeClasses[i] { return i }
@@ -48,91 +65,116 @@ public final class KernelHeap: @unchecked Sendable {
         return nil
     }
 
+    /// The head of `pool`'s free list for class `cls` (a slot of the tuple, by address).
+    @inline(__always)
+    private static func head(_ pool: UnsafeMutablePointer<CPUPool>, _ cls: Int) -> UnsafeMutablePointer<UnsafeMutableRawPointer?> {
+        UnsafeMutableRawPointer(pool).assumingMemoryBound(to: UnsafeMutableRawPointer?.self) + cls
+    }
+
     /// Allocates `size` bytes aligned to `alignment` (a power of two); nil when out of memory.
     public func allocate(size: Int, alignment: Int = 16) -> UnsafeMutableRawPointer? {
-        let size = max(size, 1)
-        guard alignment <= 16, let cls = KernelHeap.sizeClass(for: size) else {
-            return allocateLarge(size: size, alignment: alignment)
+        guard alignment <= 16, size <= KernelHeap.largestSmall else {
+            return allocateLarge(size: max(size, 1), alignment: alignment)
         }
+        let cls = Int(classOf[(max(size, 1) &+ 15) >> 4])
+        let flags = k42_irq_save()
         let cpu = currentCPU
-        let pool = pools[cpu]
-        return withInterruptsDisabled { () -> UnsafeMutableRawPointer? in
-            if pool.heads[cls] == nil { drainRemote(pool) }
-            if pool.heads[cls] == nil && !refill(pool, sizeClass: cls, cpu: cpu) { return nil }
-            let block = pool.heads[cls].unsafelyUnwrapped
-            pool.heads[cls] = block.load(as: UnsafeMutableRawPointer?.self)
-            pool.allocations &+= 1
-            if traceEnabled(.alloc), pool.allocations & 63 == 0 {
-                trace(AllocEvent.heapSample, UInt64(size), UInt64(KernelHeap.sizeClasses[cls]),
-                      UInt64(UInt(bitPattern: block)))
-            }
-            return block
+        let pool = pools + cpu
+        let head = KernelHeap.head(pool, cls)
+        var block = head.pointee
+        if _slowPath(block == nil) {
+            block = refilled(pool, head, cls, cpu)
+            if block == nil { k42_irq_restore(flags); return nil }
         }
+        let b = block.unsafelyUnwrapped
+        head.pointee = b.load(as: UnsafeMutableRawPointer?.self)
+        pool.pointee.allocations &+= 1
+        if _slowPath(traceEnabled(.alloc)) && pool.pointee.allocations & 63 == 0 {
+            trace(AllocEvent.heapSample, UInt64(size), UInt64(KernelHeap.sizeClasses[cls]), UInt64(UInt(bitPattern: b)))
+        }
+        k42_irq_restore(flags)
+        return b
+    }
+
+    /// The class's list was empty: take what other CPUs gave back, else carve a new page.
+    @inline(never)
+    private func refilled(_ pool: UnsafeMutablePointer<CPUPool>, _ head: UnsafeMutablePointer<UnsafeMutableRawPointer?>,
+                          _ cls: Int, _ cpu: Int) -> UnsafeMutableRawPointer? {
+        drainRemote(pool, cpu)
+        if head.pointee == nil && !refill(pool, sizeClass: cls, cpu: cpu) { return nil }
+        return head.pointee
     }
 
     /// Frees a block from `allocate`.
     public func free(_ pointer: UnsafeMutableRawPointer) {
-        let physical = frames.window.physical(pointer)
-        let d = frames.descriptor(physical)
-        guard d.pointee.state == .slab else {
+        let d = frames.descriptor(frames.window.physical(pointer))
+        guard d.pointee.stateRaw == PageDescriptor.State.slab.rawValue else {
             freeLarge(pointer, descriptor: d)
             return
         }
-        let cpu = currentCPU
-        let owner = Int(d.pointee.owner)
-        if owner != cpu {
-            // Back to the owner's remote list; the owner re-files it on its next allocation.
-            let target = pools[owner]
-            var head = target.remoteHead.load(ordering: .relaxed)
-            while true {
-                pointer.storeBytes(of: UnsafeMutableRawPointer(bitPattern: head), as: UnsafeMutableRawPointer?.self)
-                let (done, seen) = target.remoteHead.compareExchange(
-                    expected: head, desired: UInt(bitPattern: pointer), ordering: .releasing)
-                if done { break }
-                head = seen
-            }
-            withInterruptsDisabled { pools[cpu].remoteFrees &+= 1 }
-            return
-        }
         let cls = Int(d.pointee.sizeClass)
-        let pool = pools[cpu]
-        withInterruptsDisabled {
-            pointer.storeBytes(of: pool.heads[cls], as: UnsafeMutableRawPointer?.self)
-            pool.heads[cls] = pointer
-            pool.frees &+= 1
+        let owner = Int(d.pointee.owner)
+        let flags = k42_irq_save()
+        let cpu = currentCPU
+        if _slowPath(owner != cpu) {
+            freeRemote(pointer, owner: owner, cpu: cpu)
+        } else {
+            let pool = pools + cpu
+            let head = KernelHeap.head(pool, cls)
+            pointer.storeBytes(of: head.pointee, as: UnsafeMutableRawPointer?.self)
+            head.pointee = pointer
+            pool.pointee.frees &+= 1
         }
+        k42_irq_restore(flags)
+    }
+
+    /// Back to the owner's remote list; the owner re-files it on its next allocation that
+    /// finds a list empty.
+    @inline(never)
+    private func freeRemote(_ pointer: UnsafeMutableRawPointer, owner: Int, cpu: Int) {
+        let remote = remotes[owner]
+        var head = remote.head.load(ordering: .relaxed)
+        while true {
+            pointer.storeBytes(of: UnsafeMutableRawPointer(bitPattern: head), as: UnsafeMutableRawPointer?.self)
+            let (done, seen) = remote.head.compareExchange(expected: head, desired: UInt(bitPattern: pointer), ordering: .releasing)
+            if done { break }
+            head = seen
+        }
+        pools[cpu].remoteFrees &+= 1
     }
 
     /// Re-files blocks other CPUs freed (owner only, interrupts off).
-    private func drainRemote(_ pool: CPUPool) {
-        var head = pool.remoteHead.exchange(0, ordering: .acquiring)
+    private func drainRemote(_ pool: UnsafeMutablePointer<CPUPool>, _ cpu: Int) {
+        var head = remotes[cpu].head.exchange(0, ordering: .acquiring)
         while head != 0 {
             let block = UnsafeMutableRawPointer(bitPattern: head).unsafelyUnwrapped
             let next = block.load(as: UnsafeMutableRawPointer?.self)
             let cls = Int(frames.descriptor(frames.window.physical(block)).pointee.sizeClass)
-            block.storeBytes(of: pool.heads[cls], as: UnsafeMutableRawPointer?.self)
-            pool.heads[cls] = block
-            pool.frees &+= 1
+            let list = KernelHeap.head(pool, cls)
+            block.storeBytes(of: list.pointee, as: UnsafeMutableRawPointer?.self)
+            list.pointee = block
+            pool.pointee.frees &+= 1
             head = next.map { UInt(bitPattern: $0) } ?? 0
         }
     }
 
     /// Carves a fresh frame into blocks of `sizeClass` (owner only, interrupts off).
-    private func refill(_ pool: CPUPool, sizeClass cls: Int, cpu: Int) -> Bool {
+    private func refill(_ pool: UnsafeMutablePointer<CPUPool>, sizeClass cls: Int, cpu: Int) -> Bool {
         guard let physical = frames.allocateFrame() else { return false }
         frames.markSlab(physical, sizeClass: cls, cpu: cpu)
         let page = frames.window.pointer(physical)
         let size = KernelHeap.sizeClasses[cls]
         var offset = (pageSize / size - 1) * size
-        var head = pool.heads[cls]
+        let list = KernelHeap.head(pool, cls)
+        var head = list.pointee
         while offset >= 0 {
             let block = page + offset
             block.storeBytes(of: head, as: UnsafeMutableRawPointer?.self)
             head = block
             offset -= size
         }
-        pool.heads[cls] = head
-        pool.slabPages &+= 1
+        list.pointee = head
+        pool.pointee.slabPages &+= 1
         return true
     }
 

@@ -6,12 +6,18 @@
 // Closing is the last reference going away (Linux's fput -> release): subclasses use deinit.
 import LinuxABI
 import Objects
+import Synchronization
 
 open class OpenFile: @unchecked Sendable {
     public let inode: Inode
     /// Guards `position` and `statusFlags`; held across a positional read or write, as Linux
     /// holds f_pos_lock (lock order: file before inode).
     public let positionLock = SpinLock()
+    /// Files the system-call layer treats specially: a socket's read is one datagram and goes
+    /// through recvmsg's path; a terminal's read and write obey job control. Every other file
+    /// skips both with this one load (dynamic casts walk the class chain on every call).
+    public enum Special: UInt8 { case none, socket, terminal }
+    public final internal(set) var special: Special = .none
     private var position: Int64 = 0
     private var statusFlags: OpenFlags
     /// The absolute path this file was opened by (readlink of /proc/PID/fd/N, /proc/PID/maps).
@@ -238,35 +244,34 @@ open class OpenFile: @unchecked Sendable {
     // MARK: descriptors (epoll(7): an interest-list entry lives until the open file description
     // is closed, i.e. until the last descriptor naming it goes away)
 
-    /// Guards `descriptorCount`, `closeHooks` and `nextHookID`.
-    private let descriptorLock = SpinLock()
-    private var descriptorCount = 0
+    /// Descriptor table slots naming this file. An atomic count, not a lock of its own: one
+    /// lock object fewer per open file (each is a heap allocation on open and a free on close).
+    private let descriptorCount = Atomic<Int>(0)
+    /// Close hooks and their ids: guarded by `positionLock` (rarely used: epoll).
     private var closeHooks: [(id: Int, run: () -> Void)] = []
     private var nextHookID = 1
 
     /// A descriptor table slot now holds this file (open, dup, fork, SCM_RIGHTS receive).
     public final func descriptorOpened() {
-        descriptorLock.withLockIRQSave { descriptorCount += 1 }
+        descriptorCount.wrappingAdd(1, ordering: .relaxed)
     }
 
     /// A slot let go of this file. The last one runs the close hooks (outside the lock) and
     /// `lastDescriptorClosed()`.
     public final func descriptorClosed() {
-        let hooks: [(id: Int, run: () -> Void)]? = descriptorLock.withLockIRQSave {
-            descriptorCount -= 1
-            guard descriptorCount == 0 else { return nil }
+        guard descriptorCount.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 else { return }
+        let hooks: [(id: Int, run: () -> Void)] = positionLock.withLockIRQSave {
             let h = closeHooks
             closeHooks = []
             return h
         }
-        guard let hooks else { return }
         for h in hooks { h.run() }
         lastDescriptorClosed()
     }
 
     /// Registers `hook` to run when the last descriptor closes; returns its id for removal.
     public final func addCloseHook(_ hook: @escaping () -> Void) -> Int {
-        descriptorLock.withLockIRQSave {
+        positionLock.withLockIRQSave {
             let id = nextHookID
             nextHookID += 1
             closeHooks.append((id: id, run: hook))
@@ -275,7 +280,7 @@ open class OpenFile: @unchecked Sendable {
     }
 
     public final func removeCloseHook(_ id: Int) {
-        descriptorLock.withLockIRQSave {
+        positionLock.withLockIRQSave {
             if let i = closeHooks.firstIndex(where: { $0.id == id }) { closeHooks.remove(at: i) }
         }
     }

@@ -11,6 +11,7 @@ public final class UnixSocketFile: OpenFile, @unchecked Sendable {
     public init(socket: UnixSocket, flags: OpenFlags) {
         self.socket = socket
         super.init(inode: socket.inode, flags: OpenFlags(rawValue: OpenFlags.O_RDWR.rawValue | (flags.rawValue & OpenFlags.O_NONBLOCK.rawValue)))
+        special = .socket
         path = Array("socket:[\(socket.inode.inodeNumber)]".utf8)
     }
     deinit { socket.release() }

@@ -129,6 +129,7 @@ public final class TTYFile: OpenFile, @unchecked Sendable {
     public init(tty: TTY, inode: Inode, flags: OpenFlags) {
         self.tty = tty
         super.init(inode: inode, flags: flags)
+        special = .terminal
     }
     public override var isSeekable: Bool { false }
     public override func doRead(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int { try tty.read(into: buffer) }
