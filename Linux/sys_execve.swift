@@ -25,10 +25,7 @@ struct ExecutableFile {
         size = UInt64(max(st.size, 0))
         var pages = true
         do { _ = try inode.page(at: 0, create: false) } catch { pages = false }
-        // KFS files have a page cache too, but a program mapped from it crashed at once (busybox
-        // as init on root=/dev/vda, SIGSEGV in its first instructions): until that is understood,
-        // programs on KFS are copied (docs/kfs.md, "Limits").
-        mappable = pages && !(inode is KFSInode)
+        mappable = pages
     }
 
     /// `count` bytes at `offset`, or nil if the file is shorter or cannot be read.

@@ -172,6 +172,9 @@ if [ $fuse_ok = 1 ] && fuse_mount "$rootimg" "$work/mnt"; then
 mount -t proc proc /proc
 echo "root: $(grep ' / ' /proc/mounts)"
 echo "from the KFS root" > /written-at-boot; sync /written-at-boot
+# Programs run mapped from KFS's page cache: 300 forks and execs of busybox, each in a pipe.
+n=0; while [ $n -lt 300 ]; do echo $n | /bin/busybox md5sum; n=$((n+1)); done > /exec-loop
+echo "exec-loop $(md5sum < /exec-loop)"
 ls /dev/vda >/dev/null && echo "kfs-root ok"
 poweroff -f
 EOF
@@ -181,6 +184,10 @@ EOF
   rc=$(scripts/qemu-boot.sh build/k42.elf "$log" 120 2 "console=ttyS0 root=/dev/vda" \
        -drive file="$rootimg",if=virtio,format=raw)
   if grep -q "kfs-root ok" "$log" && grep -q "root: /dev/vda / kfs" "$log"; then ok "booted from KFS: $(grep -o 'root: .*' "$log" | head -1)"; else bad "root=/dev/vda boot (qemu status $rc)" "$log"; fi
+  bb=build/debs/busybox/bin/busybox
+  want=$(n=0; while [ $n -lt 300 ]; do echo $n | $bb md5sum; n=$((n+1)); done | $bb md5sum)
+  if tr -d '\r' < "$log" | grep -qx "exec-loop $want"; then ok "300 fork+exec of busybox mapped from KFS, output as on Linux"
+  else bad "exec loop on the KFS root (want $want)" "$log"; fi
   if "$bin/fsck.kfs" "$rootimg" -l >"$out/kfs-fsck-root.log" 2>&1 && grep -q " /written-at-boot$" "$out/kfs-fsck-root.log"; then
     ok "root image clean, /written-at-boot present"
   else
