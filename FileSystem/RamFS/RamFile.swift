@@ -14,6 +14,10 @@ public final class RamPage {
         bytes = UnsafeMutableRawPointer.allocate(byteCount: RamPage.size, alignment: RamPage.size)
         k42_zero_page(bytes)
     }
+    /// A page whose every byte the caller writes before anyone else can see it.
+    init(uninitialized: Void) {
+        bytes = UnsafeMutableRawPointer.allocate(byteCount: RamPage.size, alignment: RamPage.size)
+    }
     deinit { bytes.deallocate() }
 }
 
@@ -29,7 +33,7 @@ final class RamFile: Inode, @unchecked Sendable {
         self.fs = fs
         pages = FilePages(detail: "")
         super.init(superBlock: fs, mode: mode)
-        pages = FilePages(detail: "\(fs.typeName) ino \(inodeNumber)")
+        pages = FilePages(detail: CacheDetail(fs.typeName, inode: inodeNumber))
         fs.inodesInUse.add(1)
     }
     deinit {
@@ -107,6 +111,27 @@ final class RamFile: Inode, @unchecked Sendable {
             let chunk = min(RamPage.size - within, total - done)
             lock.lock()
             var page = pages[index]
+            if page == nil && chunk == RamPage.size && fs.reservePages(1) {
+                // A whole new page: filled from the caller before it joins the file, so it
+                // needs no zeroing first (and a failed copy leaves nothing behind).
+                lock.unlock()
+                let fresh = RamPage(uninitialized: ())
+                do { try buffer.load(into: fresh.bytes, count: chunk, at: done) } catch {
+                    fs.releasePages(1)
+                    failure = error
+                    break
+                }
+                lock.lock()
+                if let raced = pages[index] {        // another writer made it meanwhile: ours wins
+                    raced.bytes.copyMemory(from: fresh.bytes, byteCount: RamPage.size)
+                    fs.releasePages(1)
+                } else {
+                    pages[index] = fresh
+                }
+                lock.unlock()
+                done += chunk
+                continue
+            }
             if page == nil && fs.reservePages(1) {
                 let p = RamPage()
                 pages[index] = p

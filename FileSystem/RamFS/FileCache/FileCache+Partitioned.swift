@@ -35,7 +35,7 @@ public final class FileCachePartitioned: FileCache {
         return out
     }
 
-    static func makeRoot(detail: String) -> FileCachePartitionedRoot {
+    static func makeRoot(detail: CacheDetail) -> FileCachePartitionedRoot {
         FileCachePartitionedRoot(detail: detail, cpus: ObjectSpace.shared.maxCPUs)
     }
 }
@@ -44,9 +44,9 @@ public final class FileCachePartitionedRoot: RootBase, ObjectRoot {
     let partitions: [FilePartition]
     private var reps: [FileCachePartitioned?]             // per CPU, made on first use; guarded by lock
     private let lock = SpinLock()
-    private let about: String
+    private let about: CacheDetail
 
-    init(detail: String, cpus: Int) {
+    init(detail: CacheDetail, cpus: Int) {
         about = detail
         partitions = (0..<max(cpus, 1)).map { _ in FilePartition() }
         reps = Array(repeating: nil, count: max(cpus, 1))
@@ -65,7 +65,7 @@ public final class FileCachePartitionedRoot: RootBase, ObjectRoot {
     }
     public func cleanup() { lock.withLockIRQSave { reps = reps.map { _ in nil } } }
     public var representativeCount: Int { lock.withLockIRQSave { reps.reduce(0) { $0 + ($1 == nil ? 0 : 1) } } }
-    override public var detail: String { about }
+    override public var detail: String { about.description }
 
     override public var exportFormats: TransferFormats { [.filePages] }
     override public var importFormats: TransferFormats { [.filePages] }

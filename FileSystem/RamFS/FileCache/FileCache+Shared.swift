@@ -16,14 +16,14 @@ public final class FileCacheShared: FileCache {
 
     func export() -> [(index: Int, page: RamPage)] { lock.withLock { pages.map { ($0.key, $0.value) } } }
 
-    static func makeRoot(detail: String) -> FileCacheSharedRoot { FileCacheSharedRoot(detail: detail) }
+    static func makeRoot(detail: CacheDetail) -> FileCacheSharedRoot { FileCacheSharedRoot(detail: detail) }
 }
 
 public final class FileCacheSharedRoot: RootBase, ObjectRoot {
     private var rep: FileCacheShared? = nil
-    private let about: String
+    private let about: CacheDetail
 
-    init(detail: String) {
+    init(detail: CacheDetail) {
         about = detail
         super.init(typeName: "FileCache", implementationName: "Shared")
         rep = FileCacheShared(root: self)
@@ -33,7 +33,7 @@ public final class FileCacheSharedRoot: RootBase, ObjectRoot {
     public func representative(forCPU cpu: Int) -> UnsafeMutableRawPointer { Unmanaged.passUnretained(rep!).toOpaque() }
     public func cleanup() { rep = nil }
     public var representativeCount: Int { rep == nil ? 0 : 1 }
-    override public var detail: String { about }
+    override public var detail: String { about.description }
 
     override public var exportFormats: TransferFormats { [.filePages] }
     override public var importFormats: TransferFormats { [.filePages] }

@@ -22,8 +22,8 @@ open class FileCache {
     /// Every file cache object, and its implementations by name (for /proc/k42/objects).
     nonisolated(unsafe) public static let factory: ObjectFactory = {
         let f = ObjectFactory(typeName: "FileCache", register: true)
-        f.addImplementation("Shared") { old in FileCacheShared.makeRoot(detail: old.detail) }
-        f.addImplementation("Partitioned") { old in FileCachePartitioned.makeRoot(detail: old.detail) }
+        f.addImplementation("Shared") { old in FileCacheShared.makeRoot(detail: CacheDetail(old.detail)) }
+        f.addImplementation("Partitioned") { old in FileCachePartitioned.makeRoot(detail: CacheDetail(old.detail)) }
         return f
     }()
 }
@@ -37,6 +37,16 @@ final class FilePagesState: TransferredState {
 /// How RamFile (and a KFS file's page cache, Linux/KFSPageCache.swift) keeps its pages: a FileCache object made on the first page (or, if no object
 /// id is free, a plain shared cache that is not swappable). Reads like a dictionary, so the
 /// file's code is the same either way. Guarded by the inode's lock like the dictionary was.
+/// What a cache object says it caches (the object listing's detail column): a text and,
+/// for a file system's inode, its number. Kept in parts and formatted only when listed: the
+/// formatting cost more than the rest of a tmpfs file's creation.
+public struct CacheDetail {
+    let text: String
+    let inode: UInt64?
+    public init(_ text: String, inode: UInt64? = nil) { self.text = text; self.inode = inode }
+    var description: String { inode.map { "\(text) ino \($0)" } ?? text }
+}
+
 public struct FilePages {
     /// Whether files get cache objects (the kernel turns it on at boot; hosted file-system
     /// tests, which run without simulated CPUs, keep plain caches).
@@ -48,9 +58,10 @@ public struct FilePages {
         case plain(FileCache)
     }
     private var backing = Backing.none
-    let detail: String
+    let detail: CacheDetail
 
-    public init(detail: String) { self.detail = detail }
+    public init(detail: String) { self.detail = CacheDetail(detail) }
+    public init(detail: CacheDetail) { self.detail = detail }
 
     @inline(__always)
     private func with<R>(_ body: (FileCache) -> R) -> R? {
