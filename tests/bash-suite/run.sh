@@ -26,12 +26,13 @@ cp rootfs/etc/* $root/etc/
 cp $here/scripts/*.sh $root/bash-suite/
 cat > $root/bash-suite/run-all <<'SCRIPT'
 #!/bin/sh
-# Runs each named script with bash in its own directory under /tmp/bash-suite.
+# Runs each named script with bash in its own directory under /tmp/bash-suite. A script that
+# hangs is killed after 180 s (exit 137): it fails alone and the rest still run.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root LC_ALL=C
 for t in "$@"; do
   echo "### $t"
   mkdir -p /tmp/bash-suite/$t && cd /tmp/bash-suite/$t
-  bash /bash-suite/$t </dev/null 2>&1
+  timeout -s KILL 180 bash /bash-suite/$t </dev/null 2>&1
   echo "### $t: exit $?"
   cd /
 done
