@@ -11,7 +11,7 @@ import Objects
 final class FCMFile: FCM {
     let inode: Inode
     private let lock = SpinLock()
-    private var pinned: [UInt64: RamPage] = [:]          // page index -> page; guarded by lock
+    private var pinned = IntMap<RamPage>()               // page index -> page; guarded by lock
 
     /// Every file's FCM, found by its inode. The registry holds each strongly, and every new
     /// reference to a registered FCMFile is made under registryLock (in `of`), so an entry whose
@@ -66,9 +66,9 @@ final class FCMFile: FCM {
     private func physical(_ page: RamPage) -> UInt64 { KernelPageTables.physical(of: UnsafeRawPointer(page.bytes)) }
 
     private func page(_ index: UInt64, create: Bool) -> UInt64? {
-        if let p = lock.withLockIRQSave({ pinned[index] }) { return physical(p) }
+        if let p = lock.withLockIRQSave({ pinned[Int(index)] }) { return physical(p) }
         guard let page = try? inode.page(at: Int(index), create: create) else { return nil }
-        lock.withLockIRQSave { pinned[index] = page }
+        lock.withLockIRQSave { pinned[Int(index)] = page }
         return physical(page)
     }
 

@@ -26,7 +26,7 @@ open class FCM {
 public final class FCMAnonymous: FCM {
     let frames: FrameManager
     let lock = SpinLock()
-    private var pages: [UInt64: UInt64] = [:]          // page index -> frame; guarded by lock
+    private var pages = IntMap<UInt64>()               // page index -> frame; guarded by lock
     /// The FCM whose pages this one copies on first write: the one it was split from at fork,
     /// or a file's FCM for a private file mapping. Shared, read-only from here. Changed only
     /// by `collapse`, under the owning address space's lock.
@@ -41,7 +41,7 @@ public final class FCMAnonymous: FCM {
         for (_, pa) in pages { frames.freeFrame(physical: pa) }
     }
 
-    func ownPage(_ index: UInt64) -> UInt64? { lock.withLockIRQSave { pages[index] } }
+    func ownPage(_ index: UInt64) -> UInt64? { lock.withLockIRQSave { pages[Int(index)] } }
     override public func cachedPage(_ index: UInt64) -> UInt64? { ownPage(index) }
 
     /// Finds the page down the chain without allocating.
@@ -89,8 +89,8 @@ public final class FCMAnonymous: FCM {
             k42_zero_page(destination)
         }
         let winner: UInt64 = lock.withLockIRQSave {
-            if let raced = pages[index] { return raced }       // another CPU got there first
-            pages[index] = fresh
+            if let raced = pages[Int(index)] { return raced }  // another CPU got there first
+            pages[Int(index)] = fresh
             return fresh
         }
         if winner != fresh { frames.freeFrame(physical: fresh) }
@@ -110,10 +110,11 @@ public final class FCMAnonymous: FCM {
         let dropped: [UInt64] = lock.withLockIRQSave {
             var out: [UInt64] = []
             if UInt64(pages.count) < count {
-                for (i, pa) in pages where i >= first && i < first + count { out.append(pa) }
-                for i in pages.keys where i >= first && i < first + count { pages[i] = nil }
+                let low = Int(first), high = Int(first + count)
+                for (i, pa) in pages where i >= low && i < high { out.append(pa) }
+                for i in pages.keys where i >= low && i < high { pages[i] = nil }
             } else {
-                for i in first..<(first + count) { if let pa = pages.removeValue(forKey: i) { out.append(pa) } }
+                for i in first..<(first + count) { if let pa = pages.removeValue(forKey: Int(i)) { out.append(pa) } }
             }
             return out
         }
@@ -133,13 +134,14 @@ public final class FCMAnonymous: FCM {
         while isKnownUniquelyReferenced(&backing), let b = backing as? FCMAnonymous {
             let merged: [UInt64] = lock.withLockIRQSave {
                 var dropped: [UInt64] = []
-                var all = b.lock.withLockIRQSave { () -> [UInt64: UInt64] in
+                var all = b.lock.withLockIRQSave { () -> IntMap<UInt64> in
                     let taken = b.pages
-                    b.pages = [:]
+                    b.pages = IntMap()
                     return taken
                 }
                 for (index, pa) in pages {
-                    if let shadowed = all.updateValue(pa, forKey: index) { dropped.append(shadowed) }
+                    if let shadowed = all[index] { dropped.append(shadowed) }
+                    all[index] = pa
                 }
                 pages = all
                 backing = b.backing

@@ -5,7 +5,7 @@ import Objects
 
 final class FilePartition {
     let lock = SpinLock()
-    var pages: [Int: RamPage] = [:]                       // guarded by lock
+    var pages = IntMap<RamPage>()                         // guarded by lock
 }
 
 public final class FileCachePartitioned: FileCache {

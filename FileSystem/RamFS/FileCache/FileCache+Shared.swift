@@ -3,7 +3,7 @@ import Objects
 
 public final class FileCacheShared: FileCache {
     private let lock = SpinLock()
-    private var pages: [Int: RamPage] = [:]               // guarded by lock
+    private var pages = IntMap<RamPage>()                 // guarded by lock
     unowned(unsafe) let root: FileCacheSharedRoot?
 
     init(root: FileCacheSharedRoot?) { self.root = root }
@@ -12,7 +12,7 @@ public final class FileCacheShared: FileCache {
     override public func insert(_ index: Int, _ page: RamPage) { lock.withLock { pages[index] = page } }
     override public func remove(_ index: Int) -> RamPage? { lock.withLock { pages.removeValue(forKey: index) } }
     override public var count: Int { lock.withLock { pages.count } }
-    override public func indices() -> [Int] { lock.withLock { Array(pages.keys) } }
+    override public func indices() -> [Int] { lock.withLock { pages.keys } }
 
     func export() -> [(index: Int, page: RamPage)] { lock.withLock { pages.map { ($0.key, $0.value) } } }
 
