@@ -18,29 +18,72 @@ public struct ParentLocation {
 }
 
 /// A fully resolved path: the inode and, when the last step was a lookup, where it was found.
+/// The last name stays a range of the walked bytes until someone asks for it (an open file's
+/// path text, made lazily), so resolving allocates nothing for it.
 public struct Resolved {
     public var inode: Inode
     public var parent: Inode?
-    public var name: [UInt8]
+    let nameBytes: [UInt8]
+    let nameRange: Range<Int>
+    public var name: [UInt8] { Array(nameBytes[nameRange]) }
+
+    public init(inode: Inode, parent: Inode?, name: [UInt8]) {
+        self.init(inode: inode, parent: parent, nameBytes: name, nameRange: 0..<name.count)
+    }
+    init(inode: Inode, parent: Inode?, nameBytes: [UInt8], nameRange: Range<Int>) {
+        self.inode = inode; self.parent = parent; self.nameBytes = nameBytes; self.nameRange = nameRange
+    }
+}
+
+/// A path being walked: its bytes and where the next component starts. Components are ranges
+/// of the bytes (no list of components, no array per name); a symlink met on the way is
+/// spliced in front of the rest of the path, the one case that copies.
+struct PathCursor {
+    private(set) var bytes: [UInt8]
+    private var position = 0
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The next component (empty components, "a//b", vanish), whether it is the last, and
+    /// whether slashes follow it; nil when none is left.
+    mutating func next() -> (name: Range<Int>, isLast: Bool, trailingSlash: Bool)? {
+        let count = bytes.count
+        var start = position
+        while start < count && bytes[start] == 0x2f { start += 1 }
+        if start == count { position = count; return nil }
+        var end = start + 1
+        while end < count && bytes[end] != 0x2f { end += 1 }
+        var after = end
+        while after < count && bytes[after] == 0x2f { after += 1 }
+        position = after
+        return (start..<end, after == count, end < count)
+    }
+
+    /// Continues with `target` (a symlink's text) in place of the component `link`: the
+    /// target's components, then whatever followed the link, slashes included (so "link/"
+    /// still demands a directory at the end).
+    mutating func splice(_ target: [UInt8], replacing link: Range<Int>) {
+        var spliced = target
+        spliced.append(contentsOf: bytes[link.upperBound...])
+        bytes = spliced
+        position = 0
+    }
+
+    func isDot(_ r: Range<Int>) -> Bool { r.count == 1 && bytes[r.lowerBound] == 0x2e }
+    func isDotDot(_ r: Range<Int>) -> Bool { r.count == 2 && bytes[r.lowerBound] == 0x2e && bytes[r.lowerBound + 1] == 0x2e }
 }
 
 extension VFS {
-    /// Splits a path into its components; empty components ("a//b") vanish. Each component is
-    /// one exactly-sized array, made from its range in `path` (no byte-by-byte growing).
+    /// Splits a path into its components; empty components ("a//b") vanish (for the boot-time
+    /// builders, the initramfs and /proc's registry; path walks use PathCursor).
     static func split(_ path: [UInt8]) -> (absolute: Bool, components: [[UInt8]], trailingSlash: Bool) {
         var components: [[UInt8]] = []
-        var start = 0
-        let count = path.count
-        while start < count {
-            if path[start] == 0x2f { start += 1; continue }
-            var end = start + 1
-            while end < count && path[end] != 0x2f { end += 1 }
-            components.append(Array(path[start..<end]))
-            start = end
+        var cursor = PathCursor(path)
+        var trailing = false
+        while let (name, _, slash) = cursor.next() {
+            components.append(Array(path[name]))
+            trailing = slash
         }
-        let absolute = path.first == 0x2f
-        let trailing = path.count > 1 && path.last == 0x2f && !components.isEmpty
-        return (absolute, components, trailing)
+        return (path.first == 0x2f, components, trailing)
     }
 
     static func isDot(_ n: [UInt8]) -> Bool { n.count == 1 && n[0] == 0x2e }
@@ -61,7 +104,7 @@ extension VFS {
 
     /// Looks `name` up in `directory`: the name cache first, then the file system; crosses onto
     /// whatever is mounted on the result when `crossMounts`.
-    func lookupChild(_ directory: Inode, _ name: [UInt8], crossMounts: Bool = true) throws(Errno) -> Inode {
+    func lookupChild(_ directory: Inode, _ name: ArraySlice<UInt8>, crossMounts: Bool = true) throws(Errno) -> Inode {
         guard name.count <= NAME_MAX else { throw .ENAMETOOLONG }
         var found: Inode
         if let cache = directory.superBlock.nameCache {
@@ -69,16 +112,20 @@ extension VFS {
                 found = hit
             } else {
                 let generation = cache.generation
-                found = try directory.lookup(name)
+                found = try directory.lookup(Array(name))
                 cache.insert(directory: directory, name: name, inode: found, ifGeneration: generation)
             }
         } else {
-            found = try directory.lookup(name)
+            found = try directory.lookup(Array(name))
         }
-        if crossMounts {
+        // Only a directory can be a mount point (mount(2) refuses anything else).
+        if crossMounts && found.isDirectory {
             while let m = found.lock.withLock({ found.mountedHere }) { found = m.superBlock.root }
         }
         return found
+    }
+    func lookupChild(_ directory: Inode, _ name: [UInt8], crossMounts: Bool = true) throws(Errno) -> Inode {
+        try lookupChild(directory, name[...], crossMounts: crossMounts)
     }
 
     /// ".." of `directory`: stays at the caller's root, climbs out of mounted roots.
@@ -94,36 +141,30 @@ extension VFS {
     }
 
     /// The core walk. With `stopAtLast` it returns before the last component (never following
-    /// it); otherwise it resolves the whole path, following a final symlink when `followLast`
-    /// (or when the path ends in a slash).
+    /// it) in `last`; otherwise it resolves the whole path, following a final symlink when
+    /// `followLast` (or when the path ends in a slash).
     func walk(_ path: [UInt8], from directory: Inode?, followLast: Bool, stopAtLast: Bool,
               symlinks: inout Int) throws(Errno) -> (resolved: Resolved, last: ParentLocation?) {
         var current = try startingPoint(path, from: directory)
-        // The stack is split's own array, reversed in place (no copy: nothing else holds it).
-        var stack: [[UInt8]]
-        let trailing: Bool
-        (_, stack, trailing) = VFS.split(path)
-        stack.reverse()
-        var mustBeDirectory = trailing
+        var cursor = PathCursor(path)
+        var mustBeDirectory = false
         var parent: Inode? = nil
-        var lastName: [UInt8] = []
-        if stack.isEmpty {
-            // "/" (or "///"): the root itself.
-            let at = ParentLocation(directory: current, name: [], kind: .root, trailingSlash: false)
-            return (Resolved(inode: current, parent: nil, name: []), stopAtLast ? at : nil)
-        }
-        while let name = stack.popLast() {
-            let isLast = stack.isEmpty
+        var lastName = 0..<0
+        var walkedAny = false
+        while let (name, isLast, trailingSlash) = cursor.next() {
+            walkedAny = true
+            if isLast && trailingSlash { mustBeDirectory = true }
             guard current.isDirectory else { throw .ENOTDIR }
             if isLast && stopAtLast {
                 guard name.count <= NAME_MAX else { throw .ENAMETOOLONG }   // a name to create or remove
-                let kind: LastComponentKind = VFS.isDot(name) ? .dot : VFS.isDotDot(name) ? .dotDot : .normal
-                let at = ParentLocation(directory: current, name: name, kind: kind, trailingSlash: mustBeDirectory)
-                return (Resolved(inode: current, parent: nil, name: name), at)
+                let kind: LastComponentKind = cursor.isDot(name) ? .dot : cursor.isDotDot(name) ? .dotDot : .normal
+                let bytes = Array(cursor.bytes[name])
+                let at = ParentLocation(directory: current, name: bytes, kind: kind, trailingSlash: mustBeDirectory)
+                return (Resolved(inode: current, parent: nil, name: bytes), at)
             }
-            if VFS.isDot(name) { parent = nil; lastName = name; continue }
-            if VFS.isDotDot(name) { current = try parentOf(current); parent = nil; lastName = name; continue }
-            let next = try lookupChild(current, name)
+            if cursor.isDot(name) { parent = nil; lastName = name; continue }
+            if cursor.isDotDot(name) { current = try parentOf(current); parent = nil; lastName = name; continue }
+            let next = try lookupChild(current, cursor.bytes[name])
             if next.isSymlink && (!isLast || followLast || mustBeDirectory) {
                 symlinks += 1
                 guard symlinks <= MAXSYMLINKS else { throw .ELOOP }
@@ -135,22 +176,23 @@ extension VFS {
                 let target = try next.readlink()
                 guard !target.isEmpty else { throw .ENOENT }
                 guard target.count < PATH_MAX else { throw .ENAMETOOLONG }
-                let (absolute, parts, targetTrailing) = VFS.split(target)
-                if isLast && targetTrailing { mustBeDirectory = true }
-                if absolute { current = callerRoot }
-                for p in parts.reversed() { stack.append(p) }
-                if parts.isEmpty && isLast {
-                    // A link to "/": the walk ends at the root.
-                    parent = nil; lastName = []
-                }
+                if target[0] == 0x2f { current = callerRoot }
+                cursor.splice(target, replacing: name)
+                // A link to "/" as the last component ends the walk at the root.
+                parent = nil; lastName = 0..<0
                 continue
             }
             parent = current
             lastName = name
             current = next
         }
+        if !walkedAny {
+            // "/" (or "///"): the root itself.
+            let at = ParentLocation(directory: current, name: [], kind: .root, trailingSlash: false)
+            return (Resolved(inode: current, parent: nil, name: []), stopAtLast ? at : nil)
+        }
         if mustBeDirectory && !current.isDirectory { throw .ENOTDIR }
-        return (Resolved(inode: current, parent: parent, name: lastName), nil)
+        return (Resolved(inode: current, parent: parent, nameBytes: cursor.bytes, nameRange: lastName), nil)
     }
 
     // MARK: public resolution
