@@ -80,6 +80,21 @@ enum UserMemory {
         if failed { throw .EFAULT }
     }
 
+    /// stat(2)'s answer: the 144-byte struct stat built on the kernel stack and copied out
+    /// once (no heap array).
+    static func writeStat(_ address: UInt64, _ stat: Stat) throws(Errno) {
+        try check(address, Stat.encodedSize)
+        var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                     UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let failed = withUnsafeMutableBytes(of: &buffer) { b in
+            stat.encode(into: b)
+            return k42_copy_user(UnsafeMutableRawPointer(bitPattern: UInt(address)), UnsafeRawPointer(b.baseAddress!),
+                                 UInt64(Stat.encodedSize)) != 0
+        }
+        if failed { throw .EFAULT }
+    }
+
     /// A NUL-terminated string of at most `limit` bytes (ENAMETOOLONG beyond, EFAULT if unmapped).
     /// Copied in small pieces through a stack buffer, never past the end of the page the piece
     /// starts in (the next page may be unmapped), so a short path costs one short copy.
