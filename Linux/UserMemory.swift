@@ -80,14 +80,11 @@ enum UserMemory {
         if failed { throw .EFAULT }
     }
 
-    /// stat(2)'s answer: the 144-byte struct stat built on the kernel stack and copied out
-    /// once (no heap array).
+    /// stat(2)'s answer: the 144-byte struct stat built in uninitialised stack memory (the
+    /// encoding writes every byte, padding too) and copied out once, with no heap array.
     static func writeStat(_ address: UInt64, _ stat: Stat) throws(Errno) {
         try check(address, Stat.encodedSize)
-        var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                     UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        let failed = withUnsafeMutableBytes(of: &buffer) { b in
+        let failed = withUnsafeTemporaryAllocation(byteCount: Stat.encodedSize, alignment: 8) { b in
             stat.encode(into: b)
             return k42_copy_user(UnsafeMutableRawPointer(bitPattern: UInt(address)), UnsafeRawPointer(b.baseAddress!),
                                  UInt64(Stat.encodedSize)) != 0
@@ -96,32 +93,30 @@ enum UserMemory {
     }
 
     /// A NUL-terminated string of at most `limit` bytes (ENAMETOOLONG beyond, EFAULT if unmapped).
-    /// Copied in small pieces through a stack buffer, never past the end of the page the piece
-    /// starts in (the next page may be unmapped), so a short path costs one short copy.
+    /// Copied in pieces of up to 128 bytes through uninitialised stack memory, never past the
+    /// end of the page a piece starts in (the next page may be unmapped). A string that ends in
+    /// the first piece (most paths) becomes one exactly-sized array: one allocation, no growth.
     static func readString(_ address: UInt64, limit: Int = 4096) throws(Errno) -> [UInt8] {
+        let piece = 128
         var out: [UInt8] = []
-        out.reserveCapacity(128)                        // most paths: one allocation
         var a = address
-        var piece: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                    UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var firstPiece = true
         while out.count < limit {
-            let chunk = min(limit - out.count, 128, Int(4096 - (a & 4095)))
+            let chunk = min(limit - out.count, piece, Int(4096 - (a & 4095)))
             try check(a, chunk)
-            var terminated = false
-            let failed = withUnsafeMutableBytes(of: &piece) { b in
-                if k42_copy_user(b.baseAddress!, UnsafeRawPointer(bitPattern: UInt(a)), UInt64(chunk)) != 0 { return true }
-                let bytes = UnsafeRawBufferPointer(rebasing: b[0..<chunk])
-                if let nul = bytes.firstIndex(of: 0) {
-                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0..<nul]))
-                    terminated = true
-                } else {
-                    out.append(contentsOf: bytes)
-                }
-                return false
+            // -1: the copy faulted; otherwise the length before the NUL, or `chunk` if none.
+            let length = withUnsafeTemporaryAllocation(byteCount: piece, alignment: 8) { b -> Int in
+                if k42_copy_user(b.baseAddress!, UnsafeRawPointer(bitPattern: UInt(a)), UInt64(chunk)) != 0 { return -1 }
+                let bytes = b.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                var n = 0
+                while n < chunk && bytes[n] != 0 { n += 1 }
+                let found = UnsafeRawBufferPointer(start: bytes, count: n)
+                if firstPiece && n < chunk { out = [UInt8](found) } else { out.append(contentsOf: found) }
+                return n
             }
-            if failed { throw .EFAULT }
-            if terminated { return out }
+            if length < 0 { throw .EFAULT }
+            if length < chunk { return out }
+            firstPiece = false
             a += UInt64(chunk)
         }
         throw .ENAMETOOLONG

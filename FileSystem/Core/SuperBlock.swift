@@ -137,6 +137,7 @@ public final class NameCache: @unchecked Sendable {
     private static func firstSlot(_ hash: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: hash >> 16) & mask }
 
     /// The slot holding (directory, name), or nil. Shard lock held.
+    @inline(__always)
     private static func find(_ s: Shard, _ directory: UInt64, _ hash: UInt64, _ name: ArraySlice<UInt8>) -> Int? {
         var i = firstSlot(hash, s.mask)
         while true {
@@ -150,12 +151,13 @@ public final class NameCache: @unchecked Sendable {
     @inline(__always)
     private static func equal(_ stored: [UInt8], _ name: ArraySlice<UInt8>) -> Bool {
         guard stored.count == name.count else { return false }
-        var j = name.startIndex
-        for b in stored {
-            if b != name[j] { return false }
-            j += 1
+        return stored.withUnsafeBufferPointer { a in
+            name.withUnsafeBufferPointer { b in
+                var i = 0
+                while i < a.count && a[i] == b[i] { i += 1 }
+                return i == a.count
+            }
         }
-        return true
     }
 
     public func lookup(directory: Inode, name: ArraySlice<UInt8>) -> Inode? {

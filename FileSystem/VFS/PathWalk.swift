@@ -118,9 +118,9 @@ extension VFS {
         } else {
             found = try directory.lookup(Array(name))
         }
-        // Only a directory can be a mount point (mount(2) refuses anything else).
-        if crossMounts && found.isDirectory {
-            while let m = found.lock.withLock({ found.mountedHere }) { found = m.superBlock.root }
+        // The unlocked hint first: most directories have nothing mounted on them.
+        if crossMounts {
+            while found.isMountpoint, let m = found.lock.withLock({ found.mountedHere }) { found = m.superBlock.root }
         }
         return found
     }
