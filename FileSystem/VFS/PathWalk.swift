@@ -43,19 +43,26 @@ struct PathCursor {
     private var position = 0
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    /// The next component (empty components, "a//b", vanish), whether it is the last, and
-    /// whether slashes follow it; nil when none is left.
-    mutating func next() -> (name: Range<Int>, isLast: Bool, trailingSlash: Bool)? {
-        let count = bytes.count
-        var start = position
-        while start < count && bytes[start] == 0x2f { start += 1 }
-        if start == count { position = count; return nil }
-        var end = start + 1
-        while end < count && bytes[end] != 0x2f { end += 1 }
-        var after = end
-        while after < count && bytes[after] == 0x2f { after += 1 }
+    /// The next component (empty components, "a//b", vanish), its name's hash (for the name
+    /// cache, computed in the same pass), whether it is the last, and whether slashes follow
+    /// it; nil when none is left.
+    mutating func next() -> (name: Range<Int>, hash: UInt64, isLast: Bool, trailingSlash: Bool)? {
+        let from = position
+        let found = bytes.withUnsafeBufferPointer { p -> (Range<Int>, UInt64, Int)? in
+            let count = p.count
+            var start = from
+            while start < count && p[start] == 0x2f { start += 1 }
+            if start == count { return nil }
+            var h = ComponentName.hashBasis
+            var end = start
+            while end < count && p[end] != 0x2f { h = ComponentName.hashStep(h, p[end]); end += 1 }
+            var after = end
+            while after < count && p[after] == 0x2f { after += 1 }
+            return (start..<end, h, after)
+        }
+        guard let (name, hash, after) = found else { position = bytes.count; return nil }
         position = after
-        return (start..<end, after == count, end < count)
+        return (name, hash, after == bytes.count, name.upperBound < bytes.count)
     }
 
     /// Continues with `target` (a symlink's text) in place of the component `link`: the
@@ -79,7 +86,7 @@ extension VFS {
         var components: [[UInt8]] = []
         var cursor = PathCursor(path)
         var trailing = false
-        while let (name, _, slash) = cursor.next() {
+        while let (name, _, _, slash) = cursor.next() {
             components.append(Array(path[name]))
             trailing = slash
         }
@@ -104,7 +111,7 @@ extension VFS {
 
     /// Looks `name` up in `directory`: the name cache first, then the file system; crosses onto
     /// whatever is mounted on the result when `crossMounts`.
-    func lookupChild(_ directory: Inode, _ name: ArraySlice<UInt8>, crossMounts: Bool = true) throws(Errno) -> Inode {
+    func lookupChild(_ directory: Inode, _ name: ComponentName, crossMounts: Bool = true) throws(Errno) -> Inode {
         guard name.count <= NAME_MAX else { throw .ENAMETOOLONG }
         var found: Inode
         if let cache = directory.superBlock.nameCache {
@@ -112,11 +119,11 @@ extension VFS {
                 found = hit
             } else {
                 let generation = cache.generation
-                found = try directory.lookup(Array(name))
+                found = try directory.lookup(name.array)
                 cache.insert(directory: directory, name: name, inode: found, ifGeneration: generation)
             }
         } else {
-            found = try directory.lookup(Array(name))
+            found = try directory.lookup(name.array)
         }
         // The unlocked hint first: most directories have nothing mounted on them.
         if crossMounts {
@@ -125,7 +132,9 @@ extension VFS {
         return found
     }
     func lookupChild(_ directory: Inode, _ name: [UInt8], crossMounts: Bool = true) throws(Errno) -> Inode {
-        try lookupChild(directory, name[...], crossMounts: crossMounts)
+        try name.withUnsafeBufferPointer { (b) throws(Errno) -> Inode in
+            try lookupChild(directory, ComponentName(b), crossMounts: crossMounts)
+        }
     }
 
     /// ".." of `directory`: stays at the caller's root, climbs out of mounted roots.
@@ -151,7 +160,7 @@ extension VFS {
         var parent: Inode? = nil
         var lastName = 0..<0
         var walkedAny = false
-        while let (name, isLast, trailingSlash) = cursor.next() {
+        while let (name, hash, isLast, trailingSlash) = cursor.next() {
             walkedAny = true
             if isLast && trailingSlash { mustBeDirectory = true }
             guard current.isDirectory else { throw .ENOTDIR }
@@ -164,7 +173,10 @@ extension VFS {
             }
             if cursor.isDot(name) { parent = nil; lastName = name; continue }
             if cursor.isDotDot(name) { current = try parentOf(current); parent = nil; lastName = name; continue }
-            let next = try lookupChild(current, cursor.bytes[name])
+            let directory = current
+            let next = try cursor.bytes.withUnsafeBufferPointer { (b) throws(Errno) -> Inode in
+                try lookupChild(directory, ComponentName(bytes: UnsafeBufferPointer(rebasing: b[name]), hash: hash))
+            }
             if next.isSymlink && (!isLast || followLast || mustBeDirectory) {
                 symlinks += 1
                 guard symlinks <= MAXSYMLINKS else { throw .ELOOP }

@@ -142,7 +142,8 @@ import LinuxABI
         }
         // A slice of a longer path finds the same entry.
         let path = bytes("/d17/rest")
-        #expect(cache.lookup(directory: root, name: path[1..<4]) === inodes[17])
+        let hit = path.withUnsafeBufferPointer { cache.lookup(directory: root, name: ComponentName(UnsafeBufferPointer(rebasing: $0[1..<4]))) }
+        #expect(hit === inodes[17])
         // A stale generation does not insert.
         let stale = cache.generation - 1
         cache.insert(directory: root, name: bytes("d0"), inode: inodes[0], ifGeneration: stale)
