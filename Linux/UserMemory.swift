@@ -92,6 +92,37 @@ enum UserMemory {
         if failed { throw .EFAULT }
     }
 
+    /// Runs `body` with a NUL-terminated path of at most PATH_MAX bytes (ENAMETOOLONG beyond,
+    /// EFAULT if unmapped), ENOENT for the empty string unless `allowEmpty`. A path that fits
+    /// in `stackPath` bytes is copied onto the kernel stack (no heap at all); a longer one
+    /// goes through readString.
+    static let stackPath = 256
+    static func withPath<R>(_ address: UInt64, allowEmpty: Bool = false,
+                            _ body: (UnsafeBufferPointer<UInt8>) throws(Errno) -> R) throws(Errno) -> R {
+        let result: Result<R, Errno>? = withUnsafeTemporaryAllocation(byteCount: stackPath, alignment: 8) { buffer in
+            let bytes = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            var copied = 0
+            while copied < stackPath {
+                let a = address &+ UInt64(copied)
+                let chunk = min(stackPath - copied, Int(4096 - (a & 4095)))
+                guard a < end, UInt64(chunk) <= end - a else { return .failure(.EFAULT) }
+                if k42_copy_user(bytes + copied, UnsafeRawPointer(bitPattern: UInt(a)), UInt64(chunk)) != 0 { return .failure(.EFAULT) }
+                var n = copied
+                while n < copied + chunk && bytes[n] != 0 { n += 1 }
+                if n < copied + chunk {
+                    if n == 0 && !allowEmpty { return .failure(.ENOENT) }
+                    do throws(Errno) { return .success(try body(UnsafeBufferPointer(start: bytes, count: n))) }
+                    catch { return .failure(error) }
+                }
+                copied += chunk
+            }
+            return nil                                  // longer than the stack copy
+        }
+        if let r = result { return try r.get() }
+        let path = try readString(address, limit: 4096)
+        return try path.withUnsafeBufferPointer { (p) throws(Errno) -> R in try body(p) }
+    }
+
     /// A NUL-terminated string of at most `limit` bytes (ENAMETOOLONG beyond, EFAULT if unmapped).
     /// Copied in pieces of up to 128 bytes through uninitialised stack memory, never past the
     /// end of the page a piece starts in (the next page may be unmapped). A string that ends in

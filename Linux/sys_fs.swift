@@ -8,13 +8,14 @@ import LinuxABI
 /// The inode an *at call names (path, or the fd itself with AT_EMPTY_PATH).
 func inodeAt(_ dirfd: Int32, _ pathAddress: UInt64, flags: UInt64, follow: Bool) throws(Errno) -> Inode {
     let at = AtFlags(rawValue: UInt32(truncatingIfNeeded: flags))
-    let path = try userPath(pathAddress, allowEmpty: at.contains(.AT_EMPTY_PATH))
-    if path.isEmpty {
-        if dirfd == AT_FDCWD { return currentProcess.cwd }
-        return try currentProcess.files.get(dirfd).inode
+    return try UserMemory.withPath(pathAddress, allowEmpty: at.contains(.AT_EMPTY_PATH)) { (path) throws(Errno) -> Inode in
+        if path.isEmpty {
+            if dirfd == AT_FDCWD { return currentProcess.cwd }
+            return try currentProcess.files.get(dirfd).inode
+        }
+        return try KernelFiles.vfs.resolve(path, from: try directory(dirfd, for: path),
+                                           followSymlinks: follow && !at.contains(.AT_SYMLINK_NOFOLLOW))
     }
-    return try KernelFiles.vfs.resolve(path, from: try directory(dirfd, for: path),
-                                       followSymlinks: follow && !at.contains(.AT_SYMLINK_NOFOLLOW))
 }
 
 func sys_stat(_ a: SyscallArguments) throws(Errno) -> Int {

@@ -17,61 +17,61 @@ public struct ParentLocation {
     public var trailingSlash: Bool
 }
 
-/// A fully resolved path: the inode and, when the last step was a lookup, where it was found.
-/// The last name stays a range of the walked bytes until someone asks for it (an open file's
-/// path text, made lazily), so resolving allocates nothing for it.
+/// A fully resolved path: the inode and, when the last step was a lookup, where it was found
+/// (the name only when the caller asked for it: an open file's path text).
 public struct Resolved {
     public var inode: Inode
     public var parent: Inode?
-    let nameBytes: [UInt8]
-    let nameRange: Range<Int>
-    public var name: [UInt8] { Array(nameBytes[nameRange]) }
+    public var name: [UInt8]
+}
 
-    public init(inode: Inode, parent: Inode?, name: [UInt8]) {
-        self.init(inode: inode, parent: parent, nameBytes: name, nameRange: 0..<name.count)
-    }
-    init(inode: Inode, parent: Inode?, nameBytes: [UInt8], nameRange: Range<Int>) {
-        self.inode = inode; self.parent = parent; self.nameBytes = nameBytes; self.nameRange = nameRange
-    }
+/// The bytes of a path a symlink spliced together: a walk's only allocation.
+final class PathStorage {
+    let buffer: UnsafeMutableBufferPointer<UInt8>
+    init(count: Int) { buffer = .allocate(capacity: max(count, 1)) }
+    deinit { buffer.deallocate() }
 }
 
 /// A path being walked: its bytes and where the next component starts. Components are ranges
-/// of the bytes (no list of components, no array per name); a symlink met on the way is
-/// spliced in front of the rest of the path, the one case that copies.
+/// of the bytes (no list of components, no array per name). The bytes are the caller's (the
+/// syscall layer's copy on its stack, or an array it holds for the walk) until a symlink is
+/// met: its target is spliced in front of the rest of the path into storage the cursor owns.
 struct PathCursor {
-    private(set) var bytes: [UInt8]
+    private(set) var bytes: UnsafeBufferPointer<UInt8>
+    private var storage: PathStorage? = nil
     private var position = 0
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    func name(_ r: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[r]) }
 
     /// The next component (empty components, "a//b", vanish), its name's hash (for the name
     /// cache, computed in the same pass), whether it is the last, and whether slashes follow
     /// it; nil when none is left.
     mutating func next() -> (name: Range<Int>, hash: UInt64, isLast: Bool, trailingSlash: Bool)? {
-        let from = position
-        let found = bytes.withUnsafeBufferPointer { p -> (Range<Int>, UInt64, Int)? in
-            let count = p.count
-            var start = from
-            while start < count && p[start] == 0x2f { start += 1 }
-            if start == count { return nil }
-            var h = ComponentName.hashBasis
-            var end = start
-            while end < count && p[end] != 0x2f { h = ComponentName.hashStep(h, p[end]); end += 1 }
-            var after = end
-            while after < count && p[after] == 0x2f { after += 1 }
-            return (start..<end, h, after)
-        }
-        guard let (name, hash, after) = found else { position = bytes.count; return nil }
+        let p = bytes, count = p.count
+        var start = position
+        while start < count && p[start] == 0x2f { start += 1 }
+        if start == count { position = count; return nil }
+        var h = ComponentName.hashBasis
+        var end = start
+        while end < count && p[end] != 0x2f { h = ComponentName.hashStep(h, p[end]); end += 1 }
+        var after = end
+        while after < count && p[after] == 0x2f { after += 1 }
         position = after
-        return (name, hash, after == bytes.count, name.upperBound < bytes.count)
+        return (start..<end, h, after == count, end < count)
     }
 
     /// Continues with `target` (a symlink's text) in place of the component `link`: the
     /// target's components, then whatever followed the link, slashes included (so "link/"
     /// still demands a directory at the end).
     mutating func splice(_ target: [UInt8], replacing link: Range<Int>) {
-        var spliced = target
-        spliced.append(contentsOf: bytes[link.upperBound...])
-        bytes = spliced
+        let rest = UnsafeBufferPointer(rebasing: bytes[link.upperBound...])
+        let spliced = PathStorage(count: target.count + rest.count)
+        var i = 0
+        for b in target { spliced.buffer[i] = b; i += 1 }
+        for b in rest { spliced.buffer[i] = b; i += 1 }
+        storage = spliced                       // the old storage (if any) goes only now
+        bytes = UnsafeBufferPointer(spliced.buffer)
         position = 0
     }
 
@@ -84,11 +84,13 @@ extension VFS {
     /// builders, the initramfs and /proc's registry; path walks use PathCursor).
     static func split(_ path: [UInt8]) -> (absolute: Bool, components: [[UInt8]], trailingSlash: Bool) {
         var components: [[UInt8]] = []
-        var cursor = PathCursor(path)
         var trailing = false
-        while let (name, _, _, slash) = cursor.next() {
-            components.append(Array(path[name]))
-            trailing = slash
+        path.withUnsafeBufferPointer { p in
+            var cursor = PathCursor(p)
+            while let (name, _, _, slash) = cursor.next() {
+                components.append(Array(cursor.name(name)))
+                trailing = slash
+            }
         }
         return (path.first == 0x2f, components, trailing)
     }
@@ -100,7 +102,7 @@ extension VFS {
     public var callerRoot: Inode { rootOverride?() ?? root }
 
     /// The directory to start from: root for absolute paths, else `from` (or root).
-    func startingPoint(_ path: [UInt8], from directory: Inode?) throws(Errno) -> Inode {
+    func startingPoint(_ path: UnsafeBufferPointer<UInt8>, from directory: Inode?) throws(Errno) -> Inode {
         guard !path.isEmpty else { throw .ENOENT }
         guard path.count < PATH_MAX else { throw .ENAMETOOLONG }
         if path[0] == 0x2f { return callerRoot }
@@ -151,9 +153,10 @@ extension VFS {
 
     /// The core walk. With `stopAtLast` it returns before the last component (never following
     /// it) in `last`; otherwise it resolves the whole path, following a final symlink when
-    /// `followLast` (or when the path ends in a slash).
-    func walk(_ path: [UInt8], from directory: Inode?, followLast: Bool, stopAtLast: Bool,
-              symlinks: inout Int) throws(Errno) -> (resolved: Resolved, last: ParentLocation?) {
+    /// `followLast` (or when the path ends in a slash), and copies the last name into the
+    /// result when `wantName`.
+    func walk(_ path: UnsafeBufferPointer<UInt8>, from directory: Inode?, followLast: Bool, stopAtLast: Bool,
+              wantName: Bool = false, symlinks: inout Int) throws(Errno) -> (resolved: Resolved, last: ParentLocation?) {
         var current = try startingPoint(path, from: directory)
         var cursor = PathCursor(path)
         var mustBeDirectory = false
@@ -167,16 +170,13 @@ extension VFS {
             if isLast && stopAtLast {
                 guard name.count <= NAME_MAX else { throw .ENAMETOOLONG }   // a name to create or remove
                 let kind: LastComponentKind = cursor.isDot(name) ? .dot : cursor.isDotDot(name) ? .dotDot : .normal
-                let bytes = Array(cursor.bytes[name])
+                let bytes = Array(cursor.name(name))
                 let at = ParentLocation(directory: current, name: bytes, kind: kind, trailingSlash: mustBeDirectory)
                 return (Resolved(inode: current, parent: nil, name: bytes), at)
             }
             if cursor.isDot(name) { parent = nil; lastName = name; continue }
             if cursor.isDotDot(name) { current = try parentOf(current); parent = nil; lastName = name; continue }
-            let directory = current
-            let next = try cursor.bytes.withUnsafeBufferPointer { (b) throws(Errno) -> Inode in
-                try lookupChild(directory, ComponentName(bytes: UnsafeBufferPointer(rebasing: b[name]), hash: hash))
-            }
+            let next = try lookupChild(current, ComponentName(bytes: cursor.name(name), hash: hash))
             if next.isSymlink && (!isLast || followLast || mustBeDirectory) {
                 symlinks += 1
                 guard symlinks <= MAXSYMLINKS else { throw .ELOOP }
@@ -204,16 +204,25 @@ extension VFS {
             return (Resolved(inode: current, parent: nil, name: []), stopAtLast ? at : nil)
         }
         if mustBeDirectory && !current.isDirectory { throw .ENOTDIR }
-        return (Resolved(inode: current, parent: parent, nameBytes: cursor.bytes, nameRange: lastName), nil)
+        return (Resolved(inode: current, parent: parent, name: wantName ? Array(cursor.name(lastName)) : []), nil)
+    }
+    func walk(_ path: [UInt8], from directory: Inode?, followLast: Bool, stopAtLast: Bool,
+              wantName: Bool = false, symlinks: inout Int) throws(Errno) -> (resolved: Resolved, last: ParentLocation?) {
+        try path.withUnsafeBufferPointer { (p) throws(Errno) -> (resolved: Resolved, last: ParentLocation?) in
+            try walk(p, from: directory, followLast: followLast, stopAtLast: stopAtLast, wantName: wantName, symlinks: &symlinks)
+        }
     }
 
     // MARK: public resolution
 
     /// Resolves `path` from `directory` (the cwd or a dirfd's directory; ignored for absolute
     /// paths) to an inode. `followSymlinks: false` is lstat's and O_NOFOLLOW's behaviour.
-    public func resolve(_ path: [UInt8], from directory: Inode? = nil, followSymlinks: Bool = true) throws(Errno) -> Inode {
+    public func resolve(_ path: UnsafeBufferPointer<UInt8>, from directory: Inode? = nil, followSymlinks: Bool = true) throws(Errno) -> Inode {
         var links = 0
         return try walk(path, from: directory, followLast: followSymlinks, stopAtLast: false, symlinks: &links).resolved.inode
+    }
+    public func resolve(_ path: [UInt8], from directory: Inode? = nil, followSymlinks: Bool = true) throws(Errno) -> Inode {
+        try path.withUnsafeBufferPointer { (p) throws(Errno) -> Inode in try resolve(p, from: directory, followSymlinks: followSymlinks) }
     }
     public func resolve(_ path: String, from directory: Inode? = nil, followSymlinks: Bool = true) throws(Errno) -> Inode {
         try resolve(Array(path.utf8), from: directory, followSymlinks: followSymlinks)
