@@ -94,8 +94,8 @@ enum UserMemory {
 
     /// Runs `body` with a NUL-terminated path of at most PATH_MAX bytes (ENAMETOOLONG beyond,
     /// EFAULT if unmapped), ENOENT for the empty string unless `allowEmpty`. A path that fits
-    /// in `stackPath` bytes is copied onto the kernel stack (no heap at all); a longer one
-    /// goes through readString.
+    /// in `stackPath` bytes is copied onto the kernel stack, 64 bytes at a time (no heap at
+    /// all); a longer one goes through readString.
     static let stackPath = 256
     static func withPath<R>(_ address: UInt64, allowEmpty: Bool = false,
                             _ body: (UnsafeBufferPointer<UInt8>) throws(Errno) -> R) throws(Errno) -> R {
@@ -104,11 +104,10 @@ enum UserMemory {
             var copied = 0
             while copied < stackPath {
                 let a = address &+ UInt64(copied)
-                let chunk = min(stackPath - copied, Int(4096 - (a & 4095)))
+                let chunk = min(64, stackPath - copied, Int(4096 - (a & 4095)))
                 guard a < end, UInt64(chunk) <= end - a else { return .failure(.EFAULT) }
                 if k42_copy_user(bytes + copied, UnsafeRawPointer(bitPattern: UInt(a)), UInt64(chunk)) != 0 { return .failure(.EFAULT) }
-                var n = copied
-                while n < copied + chunk && bytes[n] != 0 { n += 1 }
+                let n = firstNUL(bytes, from: copied, to: copied + chunk)
                 if n < copied + chunk {
                     if n == 0 && !allowEmpty { return .failure(.ENOENT) }
                     do throws(Errno) { return .success(try body(UnsafeBufferPointer(start: bytes, count: n))) }
@@ -121,6 +120,22 @@ enum UserMemory {
         if let r = result { return try r.get() }
         let path = try readString(address, limit: 4096)
         return try path.withUnsafeBufferPointer { (p) throws(Errno) -> R in try body(p) }
+    }
+
+    /// The index of the first 0 byte in [from, to), or `to`: eight bytes at a time (the
+    /// has-zero-byte test), then byte by byte.
+    @inline(__always)
+    static func firstNUL(_ bytes: UnsafeMutablePointer<UInt8>, from: Int, to: Int) -> Int {
+        var i = from
+        let raw = UnsafeRawPointer(bytes)
+        while i &+ 8 <= to {
+            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let found = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+            if found != 0 { return i &+ found.trailingZeroBitCount &>> 3 }
+            i &+= 8
+        }
+        while i < to && bytes[i] != 0 { i += 1 }
+        return i
     }
 
     /// A NUL-terminated string of at most `limit` bytes (ENAMETOOLONG beyond, EFAULT if unmapped).

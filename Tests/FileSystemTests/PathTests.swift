@@ -185,4 +185,47 @@ import LinuxABI
         #expect(VFS.split(bytes("//x//y/")).trailingSlash && !VFS.split(bytes("x/y")).trailingSlash)
         #expect(!VFS.split(bytes("/")).trailingSlash && VFS.split(bytes("/")).absolute)
     }
+
+    /// The walk hashes each component while it looks for the next slash; the name cache hashes
+    /// a lone name. Both must agree at every length and position, and find the same name.
+    @Test func componentScanAgreesWithNameHash() {
+        for length in 1...20 {
+            for slashes in 0...9 {
+                let name = (0..<length).map { UInt8(0x61 + ($0 * 7) % 26) }
+                let own = name.withUnsafeBufferPointer { ComponentName($0).hash }
+                for tail in [[], [0x2f], [0x2f, 0x2f, 0x78, 0x79, 0x7a, 0x77, 0x76, 0x75, 0x74]] as [[UInt8]] {
+                    let path = [UInt8](repeating: 0x2f, count: slashes) + name + tail
+                    path.withUnsafeBufferPointer { p in
+                        var cursor = PathCursor(p)
+                        guard let (range, hash, isLast, trailing) = cursor.next() else { Issue.record("no component"); return }
+                        #expect(Array(cursor.name(range)) == name)
+                        #expect(hash == own)
+                        #expect(isLast == (tail.count < 3))
+                        #expect(trailing == !tail.isEmpty)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Names that differ only in one byte, at every position of names up to 20 bytes long.
+    @Test func nameCacheComparesEveryByte() throws {
+        let vfs = makeVFS()
+        let cache = NameCache(shardCount: 1)
+        let a = try vfs.makeDirectory("/a"), b = try vfs.makeDirectory("/b")
+        for length in 1...20 {
+            let name = (0..<length).map { UInt8(0x41 + $0) }
+            cache.insert(directory: vfs.root, name: name, inode: a, ifGeneration: cache.generation)
+            for position in 0..<length {
+                var other = name
+                other[position] ^= 0x20
+                #expect(cache.lookup(directory: vfs.root, name: other) == nil)
+                cache.insert(directory: vfs.root, name: other, inode: b, ifGeneration: cache.generation)
+                #expect(cache.lookup(directory: vfs.root, name: other) === b)
+                #expect(cache.lookup(directory: vfs.root, name: name) === a)
+                cache.invalidate(directory: vfs.root, name: other)
+            }
+            #expect(cache.lookup(directory: vfs.root, name: name + [0x41]) == nil)
+        }
+    }
 }
