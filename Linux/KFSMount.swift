@@ -217,7 +217,9 @@ final class KFSInode: Inode, @unchecked Sendable {
 
     override func stat() -> Stat {
         if let s = try? fs.withKFS({ (k: KernelKFS) throws(KFSError) in try k.stat(id) }) { refresh(s) }
-        return super.stat()
+        var s = super.stat()
+        s.blocks = allocatedBlocks          // KFS's own count, asked outside the inode lock
+        return s
     }
 
     override func changeMode(_ permissions: UInt32) throws(Errno) {

@@ -80,33 +80,89 @@ enum UserMemory {
         if failed { throw .EFAULT }
     }
 
-    /// A NUL-terminated string of at most `limit` bytes (ENAMETOOLONG beyond, EFAULT if unmapped).
-    /// Copied in small pieces through a stack buffer, never past the end of the page the piece
-    /// starts in (the next page may be unmapped), so a short path costs one short copy.
-    static func readString(_ address: UInt64, limit: Int = 4096) throws(Errno) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(128)                        // most paths: one allocation
-        var a = address
-        var piece: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                    UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        while out.count < limit {
-            let chunk = min(limit - out.count, 128, Int(4096 - (a & 4095)))
-            try check(a, chunk)
-            var terminated = false
-            let failed = withUnsafeMutableBytes(of: &piece) { b in
-                if k42_copy_user(b.baseAddress!, UnsafeRawPointer(bitPattern: UInt(a)), UInt64(chunk)) != 0 { return true }
-                let bytes = UnsafeRawBufferPointer(rebasing: b[0..<chunk])
-                if let nul = bytes.firstIndex(of: 0) {
-                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0..<nul]))
-                    terminated = true
-                } else {
-                    out.append(contentsOf: bytes)
+    /// stat(2)'s answer: the 144-byte struct stat built in uninitialised stack memory (the
+    /// encoding writes every byte, padding too) and copied out once, with no heap array.
+    static func writeStat(_ address: UInt64, _ stat: Stat) throws(Errno) {
+        try check(address, Stat.encodedSize)
+        let failed = withUnsafeTemporaryAllocation(byteCount: Stat.encodedSize, alignment: 8) { b in
+            stat.encode(into: b)
+            return k42_copy_user(UnsafeMutableRawPointer(bitPattern: UInt(address)), UnsafeRawPointer(b.baseAddress!),
+                                 UInt64(Stat.encodedSize)) != 0
+        }
+        if failed { throw .EFAULT }
+    }
+
+    /// Runs `body` with a NUL-terminated path of at most PATH_MAX bytes (ENAMETOOLONG beyond,
+    /// EFAULT if unmapped), ENOENT for the empty string unless `allowEmpty`. A path that fits
+    /// in `stackPath` bytes is copied onto the kernel stack, 64 bytes at a time (no heap at
+    /// all); a longer one goes through readString.
+    static let stackPath = 256
+    static func withPath<R>(_ address: UInt64, allowEmpty: Bool = false,
+                            _ body: (UnsafeBufferPointer<UInt8>) throws(Errno) -> R) throws(Errno) -> R {
+        let result: Result<R, Errno>? = withUnsafeTemporaryAllocation(byteCount: stackPath, alignment: 8) { buffer in
+            let bytes = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            var copied = 0
+            while copied < stackPath {
+                let a = address &+ UInt64(copied)
+                let chunk = min(64, stackPath - copied, Int(4096 - (a & 4095)))
+                guard a < end, UInt64(chunk) <= end - a else { return .failure(.EFAULT) }
+                if k42_copy_user(bytes + copied, UnsafeRawPointer(bitPattern: UInt(a)), UInt64(chunk)) != 0 { return .failure(.EFAULT) }
+                let n = firstNUL(bytes, from: copied, to: copied + chunk)
+                if n < copied + chunk {
+                    if n == 0 && !allowEmpty { return .failure(.ENOENT) }
+                    do throws(Errno) { return .success(try body(UnsafeBufferPointer(start: bytes, count: n))) }
+                    catch { return .failure(error) }
                 }
-                return false
+                copied += chunk
             }
-            if failed { throw .EFAULT }
-            if terminated { return out }
+            return nil                                  // longer than the stack copy
+        }
+        if let r = result { return try r.get() }
+        let path = try readString(address, limit: 4096)
+        return try path.withUnsafeBufferPointer { (p) throws(Errno) -> R in try body(p) }
+    }
+
+    /// The index of the first 0 byte in [from, to), or `to`: eight bytes at a time (the
+    /// has-zero-byte test), then byte by byte.
+    @inline(__always)
+    static func firstNUL(_ bytes: UnsafeMutablePointer<UInt8>, from: Int, to: Int) -> Int {
+        var i = from
+        let raw = UnsafeRawPointer(bytes)
+        while i &+ 8 <= to {
+            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let found = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+            if found != 0 { return i &+ found.trailingZeroBitCount &>> 3 }
+            i &+= 8
+        }
+        while i < to && bytes[i] != 0 { i += 1 }
+        return i
+    }
+
+    /// A NUL-terminated string of at most `limit` bytes (ENAMETOOLONG beyond, EFAULT if unmapped).
+    /// Copied in pieces of up to 128 bytes through uninitialised stack memory, never past the
+    /// end of the page a piece starts in (the next page may be unmapped). A string that ends in
+    /// the first piece (most paths) becomes one exactly-sized array: one allocation, no growth.
+    static func readString(_ address: UInt64, limit: Int = 4096) throws(Errno) -> [UInt8] {
+        let piece = 128
+        var out: [UInt8] = []
+        var a = address
+        var firstPiece = true
+        while out.count < limit {
+            let chunk = min(limit - out.count, piece, Int(4096 - (a & 4095)))
+            try check(a, chunk)
+            // -1: the copy faulted; otherwise the length before the NUL, or `chunk` if none.
+            let length = withUnsafeTemporaryAllocation(byteCount: piece, alignment: 8) { b -> Int in
+                if k42_copy_user(b.baseAddress!, UnsafeRawPointer(bitPattern: UInt(a)), UInt64(chunk)) != 0 { return -1 }
+                let bytes = b.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                var n = 0
+                while n < chunk && bytes[n] != 0 { n += 1 }
+                let found = UnsafeRawBufferPointer(start: bytes, count: n)
+                if firstPiece && n < chunk { out = [UInt8](found) } else { out.append(contentsOf: found) }
+                return n
+            }
+            if length < 0 { throw .EFAULT }
+            if length < chunk { return out }
+            firstPiece = false
             a += UInt64(chunk)
         }
         throw .ENAMETOOLONG

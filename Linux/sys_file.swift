@@ -19,6 +19,14 @@ func directory(_ dirfd: Int32, for path: [UInt8]) throws(Errno) -> Inode? {
     return f.inode
 }
 
+/// The same for a path on the caller's stack (UserMemory.withPath): only its first byte counts.
+func directory(_ dirfd: Int32, for path: UnsafeBufferPointer<UInt8>) throws(Errno) -> Inode? {
+    if dirfd == AT_FDCWD || path.first == 0x2F { return currentProcess.cwd }
+    let f = try currentProcess.files.get(dirfd)
+    guard f.inode.isDirectory else { throw .ENOTDIR }
+    return f.inode
+}
+
 /// A user path; ENOENT for the empty string (unless the caller allows it).
 func userPath(_ address: UInt64, allowEmpty: Bool = false) throws(Errno) -> [UInt8] {
     let p = try UserMemory.readString(address, limit: 4096)
@@ -29,9 +37,10 @@ func userPath(_ address: UInt64, allowEmpty: Bool = false) throws(Errno) -> [UIn
 func openFile(_ dirfd: Int32, _ pathAddress: UInt64, _ rawFlags: UInt64, _ mode: UInt64) throws(Errno) -> Int {
     let p = currentProcess
     let flags = OpenFlags(rawValue: UInt32(truncatingIfNeeded: rawFlags))
-    let path = try userPath(pathAddress)
-    let file = try KernelFiles.vfs.open(path, from: try directory(dirfd, for: path), flags: flags,
-                                        mode: UInt32(truncatingIfNeeded: mode) & ~p.umask & 0o7777)
+    let file = try UserMemory.withPath(pathAddress) { (path) throws(Errno) -> OpenFile in
+        try KernelFiles.vfs.open(path, from: try directory(dirfd, for: path), flags: flags,
+                                 mode: UInt32(truncatingIfNeeded: mode) & ~p.umask & 0o7777)
+    }
     return Int(try p.files.allocate(file, closeOnExec: flags.contains(.O_CLOEXEC)))
 }
 

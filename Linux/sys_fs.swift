@@ -8,28 +8,29 @@ import LinuxABI
 /// The inode an *at call names (path, or the fd itself with AT_EMPTY_PATH).
 func inodeAt(_ dirfd: Int32, _ pathAddress: UInt64, flags: UInt64, follow: Bool) throws(Errno) -> Inode {
     let at = AtFlags(rawValue: UInt32(truncatingIfNeeded: flags))
-    let path = try userPath(pathAddress, allowEmpty: at.contains(.AT_EMPTY_PATH))
-    if path.isEmpty {
-        if dirfd == AT_FDCWD { return currentProcess.cwd }
-        return try currentProcess.files.get(dirfd).inode
+    return try UserMemory.withPath(pathAddress, allowEmpty: at.contains(.AT_EMPTY_PATH)) { (path) throws(Errno) -> Inode in
+        if path.isEmpty {
+            if dirfd == AT_FDCWD { return currentProcess.cwd }
+            return try currentProcess.files.get(dirfd).inode
+        }
+        return try KernelFiles.vfs.resolve(path, from: try directory(dirfd, for: path),
+                                           followSymlinks: follow && !at.contains(.AT_SYMLINK_NOFOLLOW))
     }
-    return try KernelFiles.vfs.resolve(path, from: try directory(dirfd, for: path),
-                                       followSymlinks: follow && !at.contains(.AT_SYMLINK_NOFOLLOW))
 }
 
 func sys_stat(_ a: SyscallArguments) throws(Errno) -> Int {
-    try UserMemory.writeBytes(a.a1, try inodeAt(AT_FDCWD, a.a0, flags: 0, follow: true).stat().encoded()); return 0
+    try UserMemory.writeStat(a.a1, try inodeAt(AT_FDCWD, a.a0, flags: 0, follow: true).stat()); return 0
 }
 func sys_lstat(_ a: SyscallArguments) throws(Errno) -> Int {
-    try UserMemory.writeBytes(a.a1, try inodeAt(AT_FDCWD, a.a0, flags: 0, follow: false).stat().encoded()); return 0
+    try UserMemory.writeStat(a.a1, try inodeAt(AT_FDCWD, a.a0, flags: 0, follow: false).stat()); return 0
 }
 func sys_fstat(_ a: SyscallArguments) throws(Errno) -> Int {
-    try UserMemory.writeBytes(a.a1, try currentFile(fd(a.a0)).stat().encoded()); return 0
+    try UserMemory.writeStat(a.a1, try currentFile(fd(a.a0)).stat()); return 0
 }
 func sys_newfstatat(_ a: SyscallArguments) throws(Errno) -> Int {
     // AT_SYMLINK_NOFOLLOW 0x100, AT_NO_AUTOMOUNT 0x800, AT_EMPTY_PATH 0x1000.
     guard a.a3 & ~0x1900 == 0 else { throw .EINVAL }
-    try UserMemory.writeBytes(a.a2, try inodeAt(fd(a.a0), a.a1, flags: a.a3, follow: true).stat().encoded()); return 0
+    try UserMemory.writeStat(a.a2, try inodeAt(fd(a.a0), a.a1, flags: a.a3, follow: true).stat()); return 0
 }
 /// statx(2): flags as newfstatat plus AT_STATX_SYNC_TYPE 0x6000 (FORCE_SYNC|DONT_SYNC, not
 /// both); mask bit STATX__RESERVED 0x80000000 is EINVAL.

@@ -46,21 +46,33 @@ public struct Stat: Equatable {
     /// st_gid@32 __pad0@36 st_rdev@40 st_size@48 st_blksize@56 st_blocks@64 st_atime@72
     /// st_atime_nsec@80 st_mtime@88 st_mtime_nsec@96 st_ctime@104 st_ctime_nsec@112 __unused[3]@120.
     public func encoded() -> [UInt8] {
-        var b = ABIStructWriter(count: Stat.encodedSize)
-        b.put(device.encoded, at: 0)
-        b.put(inode, at: 8)
-        b.put(linkCount, at: 16)
-        b.put(mode.rawValue, at: 24)
-        b.put(uid, at: 28)
-        b.put(gid, at: 32)
-        b.put(specialDevice.encoded, at: 40)
-        b.put(size, at: 48)
-        b.put(blockSize, at: 56)
-        b.put(blocks, at: 64)
-        b.put(accessTime.seconds, at: 72); b.put(accessTime.nanoseconds, at: 80)
-        b.put(modificationTime.seconds, at: 88); b.put(modificationTime.nanoseconds, at: 96)
-        b.put(changeTime.seconds, at: 104); b.put(changeTime.nanoseconds, at: 112)
-        return b.bytes
+        var bytes = [UInt8](repeating: 0, count: Stat.encodedSize)
+        bytes.withUnsafeMutableBytes { encode(into: $0) }
+        return bytes
+    }
+
+    /// The same 144 bytes written into `buffer` (at least `encodedSize` bytes), padding
+    /// zeroed: stat(2) encodes into a buffer on the kernel stack and copies it out once.
+    public func encode(into buffer: UnsafeMutableRawBufferPointer) {
+        precondition(buffer.count >= Stat.encodedSize)
+        func put<T: FixedWidthInteger>(_ value: T, _ offset: Int) {
+            buffer.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
+        }
+        put(device.encoded, 0)
+        put(inode, 8)
+        put(linkCount, 16)
+        put(mode.rawValue, 24)
+        put(uid, 28)
+        put(gid, 32)
+        put(UInt32(0), 36)
+        put(specialDevice.encoded, 40)
+        put(size, 48)
+        put(blockSize, 56)
+        put(blocks, 64)
+        put(accessTime.seconds, 72); put(accessTime.nanoseconds, 80)
+        put(modificationTime.seconds, 88); put(modificationTime.nanoseconds, 96)
+        put(changeTime.seconds, 104); put(changeTime.nanoseconds, 112)
+        put(UInt64(0), 120); put(UInt64(0), 128); put(UInt64(0), 136)
     }
 
     /// statx(2) mask bits (include/uapi/linux/stat.h): STATX_TYPE 0x1 ... STATX_BLOCKS 0x400.

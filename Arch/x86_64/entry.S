@@ -34,6 +34,9 @@ isr_common:
         cld
         movq    %rsp, %rdi
         call    k42_trap_entry
+        cli                                     /* handlers may have turned interrupts on (a user
+                                                 * page fault does); none may arrive between the
+                                                 * swapgs below and iretq, which restores IF */
         POP_GPRS
         testb   $3, 24(%rsp)
         jz      2f

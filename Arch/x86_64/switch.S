@@ -70,9 +70,15 @@ k42_syscall_entry:
         movq    %rsp, %rdi
         jmp     k42_user_return
 
-/* k42_user_return(frame): RDI = RSP = a trap frame to return to user mode from. */
+/* k42_user_return(frame): RDI = RSP = a trap frame to return to user mode from. Interrupts go
+ * off first: from the swapgs below until sysretq/iretq the CPU is in ring 0 with the user's GS
+ * base (and, for sysretq, the user's stack), so an interrupt taken there would run the kernel
+ * on the user's per-CPU pointer (isr_common swaps only when it interrupted ring 3). New threads
+ * (fork's child, clone, exec's first entry) call this from Swift with interrupts on. The
+ * user's IF comes back from RFLAGS (R11 for sysretq, the frame for iretq). */
         .globl k42_user_return
 k42_user_return:
+        cli
         movq    %rdi, %rsp
         movq    0x88(%rsp), %rax                /* frame.rip */
         cmpq    0x60(%rsp), %rax                /* == frame.rcx ? */

@@ -39,7 +39,11 @@ open class Inode: @unchecked Sendable {
     public var modificationTime: Timespec
     public var changeTime: Timespec
     /// The mount whose root covers this inode (set by the VFS under `lock`).
-    public var mountedHere: Mount?
+    public var mountedHere: Mount? { didSet { isMountpoint = mountedHere != nil } }
+    /// Whether `mountedHere` is set, read by path walks without the lock (Linux's
+    /// DCACHE_MOUNTED): only when it is true does a walk take the lock to cross. A walk racing
+    /// with mount(2) may see either side, as on Linux.
+    public private(set) var isMountpoint = false
 
     public init(superBlock: SuperBlock, mode: FileMode, linkCount: UInt64 = 1, inodeNumber: UInt64? = nil) {
         self.superBlock = superBlock
@@ -58,13 +62,16 @@ open class Inode: @unchecked Sendable {
 
     // MARK: attributes
 
-    /// st_blocks (512-byte units); file systems with real allocation override it.
-    open var allocatedBlocks: Int64 { lock.withLock { (size + 511) / 512 } }
+    /// st_blocks (512-byte units) with `lock` held; file systems with real allocation override
+    /// it (or, when finding out needs more than the lock, `allocatedBlocks` and `stat`).
+    open var allocatedBlocksLocked: Int64 { (size + 511) / 512 }
+    open var allocatedBlocks: Int64 { lock.withLock { allocatedBlocksLocked } }
 
+    /// stat(2)'s attributes, under one acquisition of `lock`.
     open func stat() -> Stat {
-        let blocks = allocatedBlocks
         var s = Stat()
         lock.lock(); defer { lock.unlock() }
+        let blocks = allocatedBlocksLocked
         s.device = superBlock.device
         s.inode = inodeNumber
         s.linkCount = linkCount

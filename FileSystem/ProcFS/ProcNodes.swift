@@ -37,7 +37,7 @@ final class ProcDirectoryInode: Inode, @unchecked Sendable {
     override var parentDirectory: Inode? { parent }
     override var nameInParent: [UInt8]? { name }
     override var isEmptyDirectory: Bool { false }
-    override var allocatedBlocks: Int64 { 0 }
+    override var allocatedBlocksLocked: Int64 { 0 }
 
     override func lookup(_ name: [UInt8]) throws(Errno) -> Inode {
         if let e = directory.staticChild(name) { return makeProcInode(e, fs: fs, parent: self, name: name) }
@@ -83,7 +83,7 @@ final class ProcFileInode: Inode, @unchecked Sendable {
         super.init(superBlock: fs, mode: FileMode(rawValue: FileMode.S_IFREG.rawValue | (spec.mode & 0o7777)),
                    inodeNumber: inodeNumber)
     }
-    override var allocatedBlocks: Int64 { 0 }
+    override var allocatedBlocksLocked: Int64 { 0 }
     override func truncate(to length: Int64) throws(Errno) {
         guard spec.write != nil else { throw .EACCES }      // O_TRUNC on a writable proc file: nothing to do
     }

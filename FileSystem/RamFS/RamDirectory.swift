@@ -30,7 +30,7 @@ final class RamDirectory: Inode, @unchecked Sendable {
     override var parentDirectory: Inode? { lock.withLock { parent } }
     override var nameInParent: [UInt8]? { lock.withLock { name } }
     override var isEmptyDirectory: Bool { lock.withLock { entries.isEmpty } }
-    override var allocatedBlocks: Int64 { 0 }
+    override var allocatedBlocksLocked: Int64 { 0 }
 
     override func lookup(_ name: [UInt8]) throws(Errno) -> Inode {
         lock.lock(); defer { lock.unlock() }

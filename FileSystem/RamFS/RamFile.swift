@@ -42,7 +42,7 @@ final class RamFile: Inode, @unchecked Sendable {
         fs.inodesInUse.add(-1)
     }
 
-    override var allocatedBlocks: Int64 { lock.withLock { Int64(pages.count) * Int64(RamPage.size / 512) } }
+    override var allocatedBlocksLocked: Int64 { Int64(pages.count) * Int64(RamPage.size / 512) }
 
     override func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
         lock.lock(); defer { lock.unlock() }

@@ -59,9 +59,22 @@ extension VFS {
             }
         } else {
             resolved = try walk(path, from: directory, followLast: !flags.contains(.O_NOFOLLOW), stopAtLast: false,
-                                symlinks: &links).resolved
+                                wantName: true, symlinks: &links).resolved
         }
         return try openResolved(resolved, flags: flags, created: created)
+    }
+
+    /// The same for a path the caller holds in its own memory (the syscall layer's stack copy):
+    /// opening an existing file walks it in place; creating copies it first.
+    public func open(_ path: UnsafeBufferPointer<UInt8>, from directory: Inode? = nil, flags: OpenFlags, mode: UInt32 = 0o666,
+                     uid: UInt32 = 0, gid: UInt32 = 0) throws(Errno) -> OpenFile {
+        if flags.contains(.O_CREAT) || flags.contains(.O_TMPFILE) {
+            return try open(Array(path), from: directory, flags: flags, mode: mode, uid: uid, gid: gid)
+        }
+        var links = 0
+        let resolved = try walk(path, from: directory, followLast: !flags.contains(.O_NOFOLLOW), stopAtLast: false,
+                                wantName: true, symlinks: &links).resolved
+        return try openResolved(resolved, flags: flags, created: false)
     }
 
     public func open(_ path: String, from directory: Inode? = nil, flags: OpenFlags, mode: UInt32 = 0o666) throws(Errno) -> OpenFile {

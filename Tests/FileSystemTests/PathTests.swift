@@ -107,9 +107,9 @@ import LinuxABI
         let cache = try #require(vfs.root.superBlock.nameCache)
         _ = try vfs.open("/a", flags: [.O_CREAT])
         let first = try vfs.resolve("/a")
-        let hitsBefore = cache.hits.load()
+        let hitsBefore = cache.hits
         #expect(try vfs.resolve("/a") === first)
-        #expect(cache.hits.load() > hitsBefore)
+        #expect(cache.hits > hitsBefore)
         try vfs.unlink("/a")
         #expect(errno { try vfs.resolve("/a") } == .ENOENT)
         _ = try vfs.open("/a", flags: [.O_CREAT])
@@ -119,5 +119,113 @@ import LinuxABI
         try vfs.rename("/b", to: "/a")
         #expect(try vfs.resolve("/a") === b)
         #expect(errno { try vfs.resolve("/b") } == .ENOENT)
+    }
+
+    /// The open-addressed table: many names in one shard (growth), collisions within a probe
+    /// run, removal from the middle of a run (entries after the hole stay reachable), names
+    /// that differ only in length or one byte, and the capacity reset.
+    @Test func nameCacheTable() throws {
+        let vfs = makeVFS()
+        let cache = NameCache(shardCount: 1, capacityPerShard: 300)
+        var inodes: [Inode] = []
+        for i in 0..<200 { inodes.append(try vfs.makeDirectory("/d\(i)")) }
+        let root = vfs.root
+        for i in 0..<200 { cache.insert(directory: root, name: bytes("d\(i)"), inode: inodes[i], ifGeneration: cache.generation) }
+        for i in 0..<200 { #expect(cache.lookup(directory: root, name: bytes("d\(i)")) === inodes[i]) }
+        #expect(cache.lookup(directory: root, name: bytes("d")) == nil)
+        #expect(cache.lookup(directory: root, name: bytes("d1000")) == nil)
+        #expect(cache.lookup(directory: inodes[0], name: bytes("d1")) == nil)       // another directory
+        for i in stride(from: 0, to: 200, by: 3) { cache.invalidate(directory: root, name: bytes("d\(i)")) }
+        for i in 0..<200 {
+            let hit = cache.lookup(directory: root, name: bytes("d\(i)"))
+            if i % 3 == 0 { #expect(hit == nil) } else { #expect(hit === inodes[i]) }
+        }
+        // A slice of a longer path finds the same entry.
+        let path = bytes("/d17/rest")
+        let hit = path.withUnsafeBufferPointer { cache.lookup(directory: root, name: ComponentName(UnsafeBufferPointer(rebasing: $0[1..<4]))) }
+        #expect(hit === inodes[17])
+        // A stale generation does not insert.
+        let stale = cache.generation - 1
+        cache.insert(directory: root, name: bytes("d0"), inode: inodes[0], ifGeneration: stale)
+        #expect(cache.lookup(directory: root, name: bytes("d0")) == nil)
+        // Past the capacity the shard starts again empty, and keeps working.
+        for i in 0..<400 { cache.insert(directory: inodes[1], name: bytes("n\(i)"), inode: inodes[2], ifGeneration: cache.generation) }
+        #expect(cache.lookup(directory: inodes[1], name: bytes("n399")) === inodes[2])
+        cache.removeAll()
+        #expect(cache.lookup(directory: inodes[1], name: bytes("n399")) == nil)
+    }
+
+    /// A symlink's target is spliced in front of the rest of the path: slashes after the link,
+    /// links to "/" and "." and links inside links' targets.
+    @Test func symlinkSplicing() throws {
+        let vfs = makeVFS()
+        try vfs.makeDirectory("/a")
+        try vfs.makeDirectory("/a/b")
+        let f = try vfs.open("/a/b/f", flags: [.O_CREAT, .O_WRONLY])
+        try vfs.makeSymlink(target: "/", at: "/toroot")
+        try vfs.makeSymlink(target: ".", at: "/a/here")
+        try vfs.makeSymlink(target: "b/", at: "/a/bslash")
+        try vfs.makeSymlink(target: "bslash/f", at: "/a/viaslash")
+        try vfs.makeSymlink(target: "f", at: "/a/b/tofile")
+        #expect(try vfs.resolve("/toroot") === vfs.root)
+        #expect(try vfs.resolve("/toroot/") === vfs.root)
+        #expect(try vfs.resolve("/toroot//a/b/f") === f.inode)
+        #expect(try vfs.resolve("/a/here/here/b/f") === f.inode)
+        #expect(try vfs.resolve("/a/bslash") === (try vfs.resolve("/a/b")))
+        #expect(try vfs.resolve("/a/bslash", followSymlinks: false).isSymlink)
+        #expect(try vfs.resolve("/a/viaslash") === f.inode)
+        #expect(errno { try vfs.resolve("/a/b/tofile/") } == .ENOTDIR)
+        #expect(errno { try vfs.resolve("/a/b/tofile//", followSymlinks: false) } == .ENOTDIR)
+        #expect(try vfs.resolve("/a/bslash//tofile") === f.inode)
+        let opened = try vfs.open("/a/bslash/tofile", flags: [])
+        #expect(opened.inode === f.inode)
+        let parent = try vfs.resolveParent(bytes("/a/bslash/new"))
+        #expect(parent.directory === (try vfs.resolve("/a/b")) && parent.name == bytes("new"))
+        #expect(VFS.split(bytes("//x//y/")).components == [bytes("x"), bytes("y")])
+        #expect(VFS.split(bytes("//x//y/")).trailingSlash && !VFS.split(bytes("x/y")).trailingSlash)
+        #expect(!VFS.split(bytes("/")).trailingSlash && VFS.split(bytes("/")).absolute)
+    }
+
+    /// The walk hashes each component while it looks for the next slash; the name cache hashes
+    /// a lone name. Both must agree at every length and position, and find the same name.
+    @Test func componentScanAgreesWithNameHash() {
+        for length in 1...20 {
+            for slashes in 0...9 {
+                let name = (0..<length).map { UInt8(0x61 + ($0 * 7) % 26) }
+                let own = name.withUnsafeBufferPointer { ComponentName($0).hash }
+                for tail in [[], [0x2f], [0x2f, 0x2f, 0x78, 0x79, 0x7a, 0x77, 0x76, 0x75, 0x74]] as [[UInt8]] {
+                    let path = [UInt8](repeating: 0x2f, count: slashes) + name + tail
+                    path.withUnsafeBufferPointer { p in
+                        var cursor = PathCursor(p)
+                        guard let (range, hash, isLast, trailing) = cursor.next() else { Issue.record("no component"); return }
+                        #expect(Array(cursor.name(range)) == name)
+                        #expect(hash == own)
+                        #expect(isLast == (tail.count < 3))
+                        #expect(trailing == !tail.isEmpty)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Names that differ only in one byte, at every position of names up to 20 bytes long.
+    @Test func nameCacheComparesEveryByte() throws {
+        let vfs = makeVFS()
+        let cache = NameCache(shardCount: 1)
+        let a = try vfs.makeDirectory("/a"), b = try vfs.makeDirectory("/b")
+        for length in 1...20 {
+            let name = (0..<length).map { UInt8(0x41 + $0) }
+            cache.insert(directory: vfs.root, name: name, inode: a, ifGeneration: cache.generation)
+            for position in 0..<length {
+                var other = name
+                other[position] ^= 0x20
+                #expect(cache.lookup(directory: vfs.root, name: other) == nil)
+                cache.insert(directory: vfs.root, name: other, inode: b, ifGeneration: cache.generation)
+                #expect(cache.lookup(directory: vfs.root, name: other) === b)
+                #expect(cache.lookup(directory: vfs.root, name: name) === a)
+                cache.invalidate(directory: vfs.root, name: other)
+            }
+            #expect(cache.lookup(directory: vfs.root, name: name + [0x41]) == nil)
+        }
     }
 }
