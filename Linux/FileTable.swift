@@ -25,10 +25,10 @@ final class FileTable {
     /// interrupt handler touches an fd table and the kernel does not preempt kernel code, so
     /// the IRQ-saving form (a flags push, cli and popf per read and write) buys nothing here.
     func lookup(_ fd: Int32) -> OpenFile? {
-        lock.withLock {
-            guard fd >= 0, Int(fd) < slots.count else { return nil }
-            return slots[Int(fd)]?.file
-        }
+        lock.lock()                         // not withLock: its closure was called out of line
+        defer { lock.unlock() }
+        guard fd >= 0, Int(fd) < slots.count else { return nil }
+        return slots[Int(fd)]?.file
     }
 
     func closeOnExec(_ fd: Int32) throws(Errno) -> Bool {

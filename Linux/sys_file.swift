@@ -66,9 +66,17 @@ func readInto(_ file: OpenFile, _ address: UInt64, _ count: Int, at offset: Int6
         let want = min(count - done, ioChunk)
         let target = IOBuffer(userAddress: address + UInt64(done), count: want)
         let n: Int
-        do {
+        do throws(Errno) {
             if let base = offset { n = try file.read(to: target, at: base + Int64(done)) }
-            else if done == 0 { n = try blocking(file) { () throws(Errno) -> Int in try file.read(to: target) } }
+            else if done == 0 {
+                // Straight to the file; only a call that would block goes through `blocking`
+                // (an indirect call of a closure on every read otherwise). EAGAIN changed nothing,
+                // so `blocking` trying again first is harmless.
+                do { n = try file.read(to: target) } catch {
+                    guard error == .EAGAIN else { throw error }
+                    n = try blocking(file) { () throws(Errno) -> Int in try file.read(to: target) }
+                }
+            }
             else { n = try file.read(to: target) }
         } catch {
             // After some bytes: a short read (what was copied is what counts, as on Linux).
@@ -89,9 +97,14 @@ func writeFrom(_ file: OpenFile, _ address: UInt64, _ count: Int, at offset: Int
         let want = min(count - done, ioChunk)
         let source = IOBuffer(userAddress: address + UInt64(done), count: want)
         let n: Int
-        do {
+        do throws(Errno) {
             if let base = offset { n = try file.write(from: source, at: base + Int64(done)) }
-            else { n = try blocking(file) { () throws(Errno) -> Int in try file.write(from: source) } }
+            else {
+                do { n = try file.write(from: source) } catch {      // as readInto: blocking only on EAGAIN
+                    guard error == .EAGAIN else { throw error }
+                    n = try blocking(file) { () throws(Errno) -> Int in try file.write(from: source) }
+                }
+            }
         } catch {
             if error == .EPIPE { Signals.send(Signal.SIGPIPE, to: currentProcess) }
             if done > 0 { break }                    // a short write: what went out counts
