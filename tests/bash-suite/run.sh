@@ -61,16 +61,8 @@ rc=$(scripts/qemu-boot.sh build/k42.elf $out/console.log 900 2 "console=ttyS0 qu
 sed -e 's/\r//g' $out/console.log | grep -vE '^\[ *[0-9]+\.[0-9]+\] ' | sed -n '/^### /,$p' > $out/actual.txt
 
 pass=0 fail=0
-for t in $tests; do
-  awk -v t="### $t" '$0==t{on=1} on{print} on && index($0, t": ")==1{exit}' $out/expected.txt > $out/expected-$t.txt
-  awk -v t="### $t" '$0==t{on=1} on{print} on && index($0, t": ")==1{exit}' $out/actual.txt > $out/actual-$t.txt
-  if [ -s $out/expected-$t.txt ] && cmp -s $out/expected-$t.txt $out/actual-$t.txt; then
-    echo "  ok   $t"; pass=$((pass + 1))
-  else
-    echo "  FAIL $t"; fail=$((fail + 1))
-    diff $out/expected-$t.txt $out/actual-$t.txt | head -20 | sed 's/^/       | /'
-  fi
-done
+. tests/lib/compare-sections.sh
+compare_sections $out $tests
 grep -q '^### done' $out/actual.txt || { echo "  FAIL the run did not finish (qemu status $rc); console: $out/console.log"; fail=$((fail + 1)); }
 [ "$rc" = 33 ] || { echo "  FAIL qemu exit status $rc (33 = power off)"; fail=$((fail + 1)); }
 echo "bash suite: $pass passed, $fail failed"
