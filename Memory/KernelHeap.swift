@@ -56,13 +56,10 @@ public final class KernelHeap: @unchecked Sendable {
         }
     }
 
-    static func sizeClass(for size: Int) -> Int? {
-        var i = 0
-        while i < classCount {
-            if size <= sizeClasses[i] { return i }
-            i += 1
-        }
-        return nil
+    /// The kernel's heap lives for ever; hosted tests make and drop many.
+    deinit {
+        pools.deallocate()
+        classOf.deallocate()
     }
 
     /// The head of `pool`'s free list for class `cls` (a slot of the tuple, by address).
